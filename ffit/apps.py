@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class FfitConfig(AppConfig):
+    name = "ffit"
+    verbose_name = "FFIT readiness"

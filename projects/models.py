@@ -1,0 +1,331 @@
+"""The initiative log: charters, their lifecycle decisions, change ideas, PDSA cycles and progress scores.
+
+Seed 001 (Implications) asks that every QI initiative be logged and continually reviewed by a senior
+manager empowered to halt the burdensome or fruitless. Each status change is a Decision row: who, when,
+why. Charter edits are kept by django-simple-history.
+"""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from qiportal.models import Directorate, StrategicPriority, User, Ward
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted for review"
+    CHANGES_REQUESTED = "changes_requested", "Changes requested"
+    LIVE = "live", "Live"
+    PAUSED = "paused", "Paused"
+    COMPLETED = "completed", "Completed"
+    HALTED = "halted", "Halted"
+    NOT_APPROVED = "not_approved", "Not approved"
+
+
+class Scope(models.TextChoices):
+    WARDS = "wards", "One or more wards"
+    DIRECTORATE = "directorate", "A whole directorate"
+    TRUST = "trust", "Trust-wide"
+
+
+class InitiativeQuerySet(models.QuerySet):
+    def live(self):
+        return self.filter(status=Status.LIVE)
+
+    def touching_ward(self, ward: Ward):
+        return self.filter(
+            Q(scope=Scope.WARDS, wards=ward)
+            | Q(scope=Scope.DIRECTORATE, directorate_id=ward.directorate_id)
+            | Q(scope=Scope.TRUST)
+        ).distinct()
+
+    def for_directorates(self, directorate_ids):
+        """Initiatives owned by, or touching a ward in, any of these directorates."""
+        return self.filter(
+            Q(directorate_id__in=directorate_ids) | Q(wards__directorate_id__in=directorate_ids)
+        ).distinct()
+
+    def visible_to(self, user: User):
+        """Everything in the log is open to staff, except other people's unsubmitted drafts."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.exclude(Q(status=Status.DRAFT) & ~Q(lead=user) & ~Q(team=user) & ~Q(created_by=user)).distinct()
+
+
+class Initiative(models.Model):
+    # Transitions the lifecycle allows, keyed by the decision that makes them.
+    HALTABLE = (Status.SUBMITTED, Status.LIVE)
+
+    title = models.CharField(max_length=200)
+    problem = models.TextField("the problem and why it matters")
+    aim = models.TextField("aim statement", help_text="What will improve, by how much, by when.")
+    scope = models.CharField(max_length=20, choices=Scope.choices, default=Scope.WARDS)
+    wards = models.ManyToManyField(Ward, blank=True, related_name="initiatives")
+    directorate = models.ForeignKey(
+        Directorate,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="initiatives",
+        help_text="The directorate the initiative belongs to; empty when trust-wide.",
+    )
+    priority = models.ForeignKey(
+        StrategicPriority, on_delete=models.PROTECT, related_name="initiatives", verbose_name="strategic priority"
+    )
+    lead = models.ForeignKey(User, on_delete=models.PROTECT, related_name="led_initiatives")
+    team = models.ManyToManyField(User, blank=True, related_name="team_initiatives", verbose_name="team members")
+    sponsor = models.ForeignKey(User, on_delete=models.PROTECT, related_name="sponsored_initiatives")
+    coach = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="coached_initiatives"
+    )
+    planned_start_on = models.DateField("planned start")
+    planned_end_on = models.DateField("planned end")
+    review_interval_weeks = models.PositiveSmallIntegerField(default=8)
+    next_review_on = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    progress_score = models.DecimalField(max_digits=2, decimal_places=1, null=True, blank=True)
+    flagged_for_attention = models.BooleanField(default=False)
+    flag_reason = models.CharField(max_length=300, blank=True)
+    is_stalled = models.BooleanField(default=False)
+    stalled_since = models.DateField(null=True, blank=True)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    approved_on = models.DateField(null=True, blank=True)
+    ended_on = models.DateField(null=True, blank=True)
+
+    history = HistoricalRecords(
+        m2m_fields=[wards, team],
+        excluded_fields=["updated_at", "is_stalled", "stalled_since", "next_review_on", "progress_score"],
+    )
+    objects = InitiativeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-updated_at", "-pk"]
+        indexes = [
+            models.Index(fields=["status", "next_review_on"], name="initiative_review"),
+            models.Index(fields=["sponsor", "status"], name="initiative_sponsor"),
+            models.Index(fields=["lead", "status"], name="initiative_lead"),
+            models.Index(fields=["directorate", "status"], name="initiative_directorate"),
+            models.Index(fields=["scope", "status"], name="initiative_scope"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(planned_end_on__gte=models.F("planned_start_on")),
+                name="initiative_end_after_start",
+                violation_error_message="The planned end must be the same as or after the planned start.",
+            ),
+            models.CheckConstraint(
+                condition=Q(progress_score__isnull=True) | Q(progress_score__gte=Decimal("0.5"), progress_score__lte=5),
+                name="initiative_progress_score_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(review_interval_weeks__gte=1, review_interval_weeks__lte=52),
+                name="initiative_review_interval_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("projects:initiative_detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (Status.LIVE, Status.PAUSED)
+
+    @property
+    def is_ended(self) -> bool:
+        return self.status in (Status.COMPLETED, Status.HALTED, Status.NOT_APPROVED)
+
+    @property
+    def is_review_overdue(self) -> bool:
+        return (
+            self.status == Status.LIVE
+            and self.next_review_on is not None
+            and self.next_review_on < timezone.localdate()
+        )
+
+    @property
+    def is_review_due(self) -> bool:
+        return (
+            self.status == Status.LIVE
+            and self.next_review_on is not None
+            and (self.next_review_on <= timezone.localdate() + timedelta(days=7))
+        )
+
+    def scope_label(self) -> str:
+        if self.scope == Scope.TRUST:
+            return "Trust-wide"
+        if self.scope == Scope.DIRECTORATE:
+            return f"Whole directorate: {self.directorate}"
+        return ", ".join(ward.name for ward in self.wards.all())
+
+
+class ChangeIdea(models.Model):
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="change_ideas")
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Decision(models.Model):
+    """A lifecycle transition or review outcome: the audit trail of who decided what, when and why."""
+
+    class Kind(models.TextChoices):
+        SUBMIT = "submit", "Submitted for review"
+        APPROVE = "approve", "Approved"
+        REQUEST_CHANGES = "request_changes", "Changes requested"
+        NOT_APPROVE = "not_approve", "Not approved"
+        PAUSE = "pause", "Paused"
+        RESUME = "resume", "Resumed"
+        HALT = "halt", "Halted"
+        COMPLETE = "complete", "Completed"
+        REVIEW_DONE = "review_done", "Review done"
+
+    REASON_REQUIRED = (Kind.PAUSE, Kind.HALT, Kind.NOT_APPROVE, Kind.REQUEST_CHANGES, Kind.COMPLETE)
+
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="decisions")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    from_status = models.CharField(max_length=20, choices=Status.choices)
+    to_status = models.CharField(max_length=20, choices=Status.choices)
+    made_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="decisions_made")
+    made_at = models.DateTimeField(default=timezone.now)
+    reason = models.TextField(blank=True)
+    next_review_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-made_at", "-pk"]
+        indexes = [models.Index(fields=["kind", "made_at"], name="decision_kind_time")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind__in=["pause", "halt", "not_approve", "request_changes", "complete"]) | ~Q(reason=""),
+                name="decision_reason_required",
+                violation_error_message="Give a reason for this decision.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.initiative}"
+
+
+class PdsaCycle(models.Model):
+    """One Plan-Do-Study-Act test of change. Saved at each stage; its start is drawn on run charts."""
+
+    class Stage(models.TextChoices):
+        PLAN = "plan", "Plan"
+        DO = "do", "Do"
+        STUDY = "study", "Study"
+        ACT = "act", "Act"
+        DONE = "done", "Complete"
+
+    class ActDecision(models.TextChoices):
+        ADOPT = "adopt", "Adopt"
+        ADAPT = "adapt", "Adapt"
+        ABANDON = "abandon", "Abandon"
+
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="pdsa_cycles")
+    change_idea = models.ForeignKey(
+        ChangeIdea, on_delete=models.SET_NULL, null=True, blank=True, related_name="pdsa_cycles"
+    )
+    measure = models.ForeignKey(
+        "runcharts.Measure", on_delete=models.SET_NULL, null=True, blank=True, related_name="pdsa_cycles"
+    )
+    number = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=200)
+    stage = models.CharField(max_length=10, choices=Stage.choices, default=Stage.PLAN)
+    # Plan
+    objective = models.TextField()
+    questions = models.TextField(blank=True)
+    predictions = models.TextField(blank=True)
+    who_what_where_when = models.TextField("who, what, where and when", blank=True)
+    data_to_collect = models.TextField(blank=True)
+    starts_on = models.DateField("start date")
+    planned_end_on = models.DateField("planned end")
+    # Do
+    what_happened = models.TextField(blank=True)
+    observations = models.TextField(blank=True)
+    problems = models.TextField(blank=True)
+    # Study
+    results = models.TextField("results against predictions", blank=True)
+    learning = models.TextField("what was learnt", blank=True)
+    # Act
+    act_decision = models.CharField(max_length=10, choices=ActDecision.choices, blank=True)
+    next_steps = models.TextField(blank=True)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    studied_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["initiative", "number"]
+        indexes = [models.Index(fields=["stage", "planned_end_on"], name="pdsa_overdue")]
+        constraints = [
+            models.UniqueConstraint(fields=["initiative", "number"], name="pdsa_number_unique"),
+            models.CheckConstraint(
+                condition=Q(planned_end_on__gte=models.F("starts_on")),
+                name="pdsa_end_after_start",
+                violation_error_message="The planned end must be the same as or after the start date.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"PDSA {self.number}: {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("projects:pdsa_detail", args=[self.initiative_id, self.number])
+
+    @property
+    def is_studied(self) -> bool:
+        return self.stage in (self.Stage.ACT, self.Stage.DONE)
+
+    @property
+    def is_overdue(self) -> bool:
+        return not self.is_studied and self.planned_end_on < timezone.localdate()
+
+
+class ProgressScore(models.Model):
+    """The IHI 0.5–5 progress score as the lead set it, with the app's suggestion at that moment."""
+
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="progress_scores")
+    score = models.DecimalField(max_digits=2, decimal_places=1)
+    suggested_score = models.DecimalField(max_digits=2, decimal_places=1, null=True, blank=True)
+    note = models.TextField()
+    why_different = models.TextField(blank=True)
+    set_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    set_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-set_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(score__gte=Decimal("0.5"), score__lte=5), name="progress_score_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.score} for {self.initiative}"
+
+
+def default_review_date(start=None, weeks: int | None = None):
+    weeks = weeks or settings.QI["REVIEW_INTERVAL_WEEKS"]
+    return (start or timezone.localdate()) + timedelta(weeks=weeks)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class QiportalConfig(AppConfig):
+    name = "qiportal"
+    verbose_name = "Organisation and people"

@@ -1,0 +1,22 @@
+import os
+
+from django.core.management.base import BaseCommand
+
+from qiportal import demo
+
+
+class Command(BaseCommand):
+    help = "Create or refresh the demo trust: organisation, demo users and each app's demo data. Safe to run twice."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--password",
+            default=os.environ.get("DEMO_PASSWORD", ""),
+            help="Password for every demo user (default: $DEMO_PASSWORD). Without one, passwords are left unchanged.",
+        )
+
+    def handle(self, *args, **options):
+        users = demo.seed_organisation(options["password"] or None)
+        self.stdout.write(self.style.SUCCESS(f"Demo trust ready: {demo.TRUST_NAME}, {len(users)} demo users."))
+        if options["password"]:
+            self.stdout.write("Demo logins: " + ", ".join(u.username for u in demo.USERS[:6]))

@@ -1,0 +1,292 @@
+"""The trust's organisation and its people.
+
+One trust per install; directorates (divisions) hold wards; every initiative links to a strategic
+priority (the "golden thread"). Roles are scoped by RoleAssignment rows: a ward manager manages
+named wards, a senior manager oversees named directorates or, with no directorate, the whole trust.
+"""
+
+from functools import cached_property
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+
+class Trust(models.Model):
+    name = models.CharField(max_length=200)
+    short_name = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        constraints = [
+            # One trust per install: the table may hold one row, and only with pk 1.
+            models.CheckConstraint(condition=Q(pk=1), name="single_trust"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def current(cls) -> "Trust | None":
+        return cls.objects.filter(pk=1).first()
+
+
+class Directorate(models.Model):
+    trust = models.ForeignKey(Trust, on_delete=models.PROTECT, related_name="directorates")
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Ward(models.Model):
+    directorate = models.ForeignKey(Directorate, on_delete=models.PROTECT, related_name="wards")
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True)
+    site = models.CharField("hospital or site", max_length=200, blank=True)
+    specialty = models.CharField(max_length=200, blank=True)
+    # Initiativitis: a weighted load of live initiatives above this raises an overload flag.
+    overload_threshold = models.DecimalField(max_digits=5, decimal_places=2, default=3)
+    is_active = models.BooleanField(default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["directorate", "name"], name="unique_ward_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("ward_detail", args=[self.slug])
+
+
+class StrategicPriority(models.Model):
+    """A priority of the trust's strategy: the golden thread from strategy to ward."""
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+    description = models.TextField(blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name_plural = "strategic priorities"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    QI_LEAD = "qi_lead", "QI lead"
+    SENIOR_MANAGER = "senior_manager", "Senior manager (sponsor)"
+    WARD_MANAGER = "ward_manager", "Ward manager"
+    STAFF = "staff", "Staff"
+    QI_COACH = "qi_coach", "QI coach"
+    ADMIN = "admin", "Admin"
+
+
+class User(AbstractUser):
+    """A member of staff. The profile (job title, wards, line manager) lives here: one row per person."""
+
+    job_title = models.CharField(max_length=200, blank=True)
+    directorate = models.ForeignKey(Directorate, on_delete=models.SET_NULL, null=True, blank=True, related_name="staff")
+    wards = models.ManyToManyField(Ward, blank=True, related_name="staff", help_text="Wards this person works on.")
+    line_manager = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="reports")
+
+    class Meta:
+        ordering = ["first_name", "last_name", "username"]
+        indexes = [models.Index(fields=["last_name", "first_name"])]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username
+
+    @cached_property
+    def role_assignments(self) -> list["RoleAssignment"]:
+        # One query per request: request.user is loaded once and this caches on it.
+        if not self.pk:
+            return []
+        return list(self.roles.select_related("ward", "directorate"))
+
+    @cached_property
+    def role_set(self) -> frozenset[str]:
+        roles = {assignment.role for assignment in self.role_assignments}
+        if self.is_superuser:
+            roles.add(Role.ADMIN)
+        return frozenset(roles)
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.role_set.intersection(roles))
+
+    @cached_property
+    def managed_ward_ids(self) -> frozenset[int]:
+        return frozenset(a.ward_id for a in self.role_assignments if a.role == Role.WARD_MANAGER and a.ward_id)
+
+    @cached_property
+    def overseen_directorate_ids(self) -> frozenset[int] | None:
+        """Directorates this senior manager oversees; None means the whole trust."""
+        ids = set()
+        for assignment in self.role_assignments:
+            if assignment.role == Role.SENIOR_MANAGER:
+                if assignment.directorate_id is None:
+                    return None
+                ids.add(assignment.directorate_id)
+        return frozenset(ids)
+
+    @property
+    def is_trust_senior_manager(self) -> bool:
+        return self.has_role(Role.SENIOR_MANAGER) and self.overseen_directorate_ids is None
+
+    def oversees(self, directorate_id: int | None) -> bool:
+        if not self.has_role(Role.SENIOR_MANAGER):
+            return False
+        overseen = self.overseen_directorate_ids
+        return overseen is None or directorate_id in overseen
+
+    @property
+    def primary_role(self) -> str:
+        """The role whose home page this person sees first."""
+        for role in (Role.ADMIN, Role.SENIOR_MANAGER, Role.QI_LEAD, Role.QI_COACH, Role.WARD_MANAGER):
+            if role in self.role_set:
+                return role
+        return Role.STAFF
+
+    @property
+    def primary_role_label(self) -> str:
+        return Role(self.primary_role).label
+
+
+class RoleAssignment(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="roles")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    ward = models.ForeignKey(Ward, on_delete=models.CASCADE, null=True, blank=True, related_name="role_assignments")
+    directorate = models.ForeignKey(
+        Directorate,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="role_assignments",
+        help_text="For a senior manager: the directorate overseen. Leave empty for the whole trust.",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["user", "role"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(role=Role.WARD_MANAGER) | Q(ward__isnull=False, directorate__isnull=True),
+                name="ward_manager_needs_ward",
+                violation_error_message="A ward manager role names one ward and no directorate.",
+            ),
+            models.CheckConstraint(
+                condition=Q(role=Role.WARD_MANAGER) | Q(ward__isnull=True),
+                name="only_ward_manager_has_ward",
+                violation_error_message="Only a ward manager role names a ward.",
+            ),
+            models.CheckConstraint(
+                condition=Q(role=Role.SENIOR_MANAGER) | Q(directorate__isnull=True),
+                name="only_senior_manager_has_directorate",
+                violation_error_message="Only a senior manager role names a directorate.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        scope = self.ward or self.directorate or ("whole trust" if self.role == Role.SENIOR_MANAGER else "")
+        return f"{self.get_role_display()}{f' – {scope}' if scope else ''}"
+
+
+class NotificationKind(models.TextChoices):
+    DECISION = "decision", "Decisions on initiatives"
+    REVIEW_DUE = "review_due", "Reviews due"
+    PDSA_OVERDUE = "pdsa_overdue", "PDSA cycles past their planned end"
+    DATA_MISSING = "data_missing", "Measure data missing"
+    FFIT_INVITE = "ffit_invite", "FFIT audit invitations"
+    FFIT_MISSING = "ffit_missing", "FFIT readiness missing or out of date"
+    EXCELLENCE_RECEIVED = "excellence_received", "Excellence reported about you or your team"
+    EXCELLENCE_CONFIRMATION = "excellence_confirmation", "Confirmation of excellence you reported"
+    EXCELLENCE_THANKS = "excellence_thanks", "Thank-you messages"
+    EXCELLENCE_FOLLOW_UP = "excellence_follow_up", "Excellence conversations overdue"
+    EXCELLENCE_UNOPENED = "excellence_unopened", "Excellence reports not yet opened"
+    OVERLOAD = "overload", "Ward overload (initiativitis) flags"
+    STALLED = "stalled", "Stalled initiatives"
+    DIGEST = "digest", "Weekly digest"
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", "Email me straight away"
+    DIGEST = "digest", "Include in my weekly digest email"
+    IN_APP = "in_app", "Only show in QI Portal"
+
+
+class Notification(models.Model):
+    """One message to one person about one thing; also the record of its email delivery.
+
+    The dedupe key is unique, so the same reminder for the same object and period is never created,
+    and so never sent, twice, whatever runs twice.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to send"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        DIGEST = "digest", "Waiting for the weekly digest"
+        IN_APP = "in_app", "In QI Portal only"
+
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=40, choices=NotificationKind.choices)
+    subject_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    subject_id = models.PositiveBigIntegerField(null=True, blank=True)
+    period = models.CharField(max_length=20, blank=True, help_text="For reminders: the week or day they cover.")
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.EMAIL)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    dedupe_key = models.CharField(max_length=200, unique=True)
+    title = models.CharField(max_length=300)
+    body = models.TextField()
+    url = models.CharField(max_length=500, blank=True)
+    cc = models.JSONField(default=list, blank=True, help_text="Addresses copied in on the email.")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="notification_unread"),
+            models.Index(fields=["status", "channel"], name="notification_delivery"),
+            models.Index(fields=["subject_type", "subject_id"], name="notification_subject"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} → {self.recipient}"
+
+    @property
+    def is_unread(self) -> bool:
+        return self.read_at is None
+
+
+class NotificationPreference(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notification_preferences")
+    kind = models.CharField(max_length=40, choices=NotificationKind.choices)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="one_preference_per_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.get_kind_display()} – {self.get_channel_display()}"

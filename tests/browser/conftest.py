@@ -1,0 +1,73 @@
+"""Playwright in Debian's chromium against Django's live server, with axe-core checks.
+
+`playwright install` cannot download browsers here, so the tests drive /usr/bin/chromium (or
+$PLAYWRIGHT_CHROMIUM_EXECUTABLE). Without it they skip locally and fail in CI (QI_REQUIRE_SERVICES).
+"""
+
+import os
+import shutil
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.core.management import call_command
+
+from tests.conftest import skip_or_fail
+
+CHROMIUM = os.environ.get("PLAYWRIGHT_CHROMIUM_EXECUTABLE") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+DEMO_PASSWORD = "browser-demo-pass"
+_axe = Axe()
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/browser/" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not os.path.exists(CHROMIUM):
+        skip_or_fail(f"Chromium not found at {CHROMIUM}: install Debian's chromium package")
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture
+def demo(transactional_db):
+    """The demo trust, as `make run` builds it."""
+    call_command("seed_demo", password=DEMO_PASSWORD)
+
+
+@pytest.fixture
+def sign_in(page, live_server):
+    def _sign_in(username: str, password: str = DEMO_PASSWORD):
+        page.context.clear_cookies()
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_load_state()
+        return page
+
+    return _sign_in
+
+
+def assert_accessible(page) -> None:
+    """No axe-core violations on the page as it stands."""
+    results = _axe.run(page)
+    assert results.violations_count == 0, results.generate_report()
+
+
+def assert_no_sideways_scroll(page) -> None:
+    """At 320 px wide the page reflows rather than scrolling sideways."""
+    page.set_viewport_size({"width": 320, "height": 800})
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"page scrolls sideways by {overflow}px at 320px wide: {page.url}"

@@ -1,0 +1,104 @@
+"""Settings come from the environment: defaults give the embedded set-up, production fails loudly."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": "a-long-random-production-secret-key-for-the-deploy-check-0123456789",
+    "ALLOWED_HOSTS": "qi.example.nhs.uk",
+    "DATABASE_URL": "sqlite:///:memory:",
+}
+
+
+def read_settings(env: dict[str, str], *names: str) -> subprocess.CompletedProcess:
+    code = (
+        "import json, django; from django.conf import settings; django.setup(); "
+        f"print(json.dumps({{n: str(getattr(settings, n)) for n in {list(names)!r}}}))"
+    )
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CELERY_", "DATABASE_", "EMAIL_"))}
+    clean = {k: v for k, v in clean.items() if k not in ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "TESTING")}
+    clean = {k: v for k, v in clean.items() if not k.startswith(("SECURE_", "SESSION_", "CSRF_"))}
+    clean.update({"DJANGO_SETTINGS_MODULE": "qiportal.settings", **env})
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**clean, "READ_DOTENV": "false"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_defaults_give_the_embedded_set_up():
+    result = read_settings(
+        {"DEBUG": "true"}, "DATABASES", "CELERY_TASK_ALWAYS_EAGER", "EMAIL_BACKEND", "DEBUG", "SECURE_SSL_REDIRECT"
+    )
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout)
+    assert "sqlite3" in values["DATABASES"] and "db.sqlite3" in values["DATABASES"]
+    assert values["CELERY_TASK_ALWAYS_EAGER"] == "True"
+    assert values["EMAIL_BACKEND"] == "django.core.mail.backends.console.EmailBackend"
+    assert values["DEBUG"] == "True"
+    assert values["SECURE_SSL_REDIRECT"] == "False"
+
+
+def test_debug_is_off_unless_asked_for():
+    result = read_settings({"SECRET_KEY": "x" * 60, "ALLOWED_HOSTS": "qi.example.nhs.uk"}, "DEBUG")
+    assert json.loads(result.stdout)["DEBUG"] == "False"
+
+
+def test_service_urls_switch_to_postgres_redis_and_smtp():
+    result = read_settings(
+        {
+            **PRODUCTION,
+            "DATABASE_URL": "postgres://qi:pw@db:5432/qiportal",
+            "CELERY_BROKER_URL": "redis://redis:6379/0",
+            "EMAIL_URL": "smtp+tls://mailer:pw@smtp.example.nhs.uk:587",
+        },
+        "DATABASES",
+        "CELERY_TASK_ALWAYS_EAGER",
+        "EMAIL_BACKEND",
+        "EMAIL_HOST",
+        "EMAIL_USE_TLS",
+    )
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout)
+    assert "postgresql" in values["DATABASES"] and "'NAME': 'qiportal'" in values["DATABASES"]
+    assert values["CELERY_TASK_ALWAYS_EAGER"] == "False"
+    assert values["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
+    assert values["EMAIL_HOST"] == "smtp.example.nhs.uk"
+    assert values["EMAIL_USE_TLS"] == "True"
+
+
+@pytest.mark.parametrize(
+    ("missing", "message"),
+    [("SECRET_KEY", "SECRET_KEY must be set when DEBUG is false"), ("ALLOWED_HOSTS", "ALLOWED_HOSTS must be set")],
+)
+def test_production_without_secret_or_hosts_stops_with_a_clear_message(missing, message):
+    env = {k: v for k, v in PRODUCTION.items() if k != missing}
+    result = read_settings(env, "DEBUG")
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert message in result.stderr
+
+
+def test_deploy_check_is_clean_with_production_settings():
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SECURE_", "SESSION_", "CSRF_"))}
+    clean = {k: v for k, v in clean.items() if k not in ("DEBUG", "TESTING", "DJANGO_SETTINGS_MODULE")}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env={**clean, **PRODUCTION, "READ_DOTENV": "false"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
