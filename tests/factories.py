@@ -1,3 +1,5 @@
+from datetime import date, timedelta
+
 import factory
 from django.utils.text import slugify
 
@@ -62,3 +64,76 @@ def with_role(user: User, role: str, *, ward: Ward | None = None, directorate: D
         user.is_staff = user.is_superuser = True
         user.save(update_fields=["is_staff", "is_superuser"])
     return user
+
+
+class InitiativeFactory(factory.django.DjangoModelFactory):
+    """A live initiative on one ward by default; pass status=..., wards=[...] to vary."""
+
+    class Meta:
+        model = "projects.Initiative"
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Improving discharge planning {n}")
+    problem = "Discharges are delayed because checklists are not completed before the ward round."
+    aim = "Increase discharges before noon from 20% to 40% by 31 March 2027."
+    scope = "wards"
+    directorate = factory.SubFactory(DirectorateFactory)
+    priority = factory.SubFactory(PriorityFactory)
+    lead = factory.SubFactory(UserFactory)
+    sponsor = factory.SubFactory(UserFactory)
+    created_by = factory.SelfAttribute("lead")
+    planned_start_on = factory.Faker("date_between", start_date="-60d", end_date="-30d")
+    planned_end_on = factory.Faker("date_between", start_date="+60d", end_date="+200d")
+    status = "live"
+    next_review_on = factory.Faker("date_between", start_date="+10d", end_date="+50d")
+
+    @factory.post_generation
+    def wards(self, create, extracted, **kwargs):
+        if not create:
+            return
+        if extracted is not None:
+            self.wards.set(extracted)
+        elif self.scope == "wards":
+            self.wards.add(WardFactory(directorate=self.directorate))
+
+
+class ChangeIdeaFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "projects.ChangeIdea"
+
+    initiative = factory.SubFactory(InitiativeFactory)
+    title = factory.Sequence(lambda n: f"Change idea {n}")
+
+
+class PdsaCycleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "projects.PdsaCycle"
+
+    initiative = factory.SubFactory(InitiativeFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    title = "Test the discharge checklist on one bay"
+    objective = "See whether nurses can complete the checklist before the ward round."
+    starts_on = factory.Faker("date_between", start_date="-30d", end_date="-10d")
+    planned_end_on = factory.Faker("date_between", start_date="+5d", end_date="+20d")
+    created_by = factory.SelfAttribute("initiative.lead")
+
+
+class MeasureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "runcharts.Measure"
+
+    initiative = factory.SubFactory(InitiativeFactory)
+    name = factory.Sequence(lambda n: f"Discharges before noon {n}")
+    definition = "Patients discharged before 12:00 as a percentage of all discharges that week."
+    unit = "percent"
+    improvement = "increase"
+    owner = factory.SelfAttribute("initiative.lead")
+
+
+class DataPointFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "runcharts.DataPoint"
+
+    measure = factory.SubFactory(MeasureFactory)
+    week_start = factory.Sequence(lambda n: date(2026, 1, 5) + timedelta(weeks=n))
+    value = 30.0
