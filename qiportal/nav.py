@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 
 from qiportal import permissions
+from qiportal.models import Role
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,15 @@ def items_for(request) -> list[NavItem]:
     user = request.user
     path = request.path
     items = [NavItem("Home", reverse("home"))]
+    if user.is_authenticated:
+        from ffit.selectors import invitation_counts
+
+        # Staff see readiness audits only once invited to one; the count is what waits for their answers.
+        invitations = invitation_counts(user)
+        if permissions.can_open_any_audit(user) or user.has_role(Role.SENIOR_MANAGER) or invitations["invited"]:
+            items.append(
+                NavItem("Readiness audits", reverse("ffit:audit_list"), invitations["to_complete"] or None, "to answer")
+            )
     if permissions.is_admin(user):
         items.append(NavItem("Admin", reverse("admin:index")))
     return [NavItem(i.label, i.url, i.count, i.count_label, _is_current(path, i.url)) for i in items]

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 from qiportal.models import Role
 
 if TYPE_CHECKING:
+    from ffit.models import Audit
+    from ffit.models import Response as FfitResponse
     from qiportal.models import Directorate, User, Ward
 
 
@@ -49,3 +51,55 @@ def can_view_dashboard(user: User) -> bool:
 
 def can_oversee_directorate(user: User, directorate: Directorate) -> bool:
     return is_admin(user) or user.oversees(directorate.pk)
+
+
+# --- FFIT readiness audits (ffit/) -------------------------------------------------------------------------------
+# An audit is opened by the ward's manager or a QI lead; its owner invites and closes; each respondent answers only
+# their own response. Results are for the owner, those who submitted, the ward's manager, QI leads, senior managers
+# over the ward and admins: an invitation alone shows the audit, not other people's answers.
+
+
+def can_open_any_audit(user: User) -> bool:
+    return is_admin(user) or user.has_role(Role.QI_LEAD) or bool(user.managed_ward_ids)
+
+
+def can_open_audit(user: User, ward: Ward) -> bool:
+    return is_admin(user) or user.has_role(Role.QI_LEAD) or manages_ward(user, ward)
+
+
+def is_audit_owner(user: User, audit: Audit) -> bool:
+    return user.is_authenticated and audit.owner_id == user.pk
+
+
+def can_invite_to_audit(user: User, audit: Audit) -> bool:
+    return audit.is_open and (is_audit_owner(user, audit) or is_admin(user))
+
+
+def can_close_audit(user: User, audit: Audit) -> bool:
+    return audit.is_open and (is_audit_owner(user, audit) or is_admin(user))
+
+
+def can_answer_audit(user: User, response: FfitResponse | None) -> bool:
+    """Only the respondent, only while the audit is open and their answers are not yet submitted."""
+    return (
+        response is not None
+        and user.is_authenticated
+        and response.respondent_id == user.pk
+        and response.audit.is_open
+        and not response.is_submitted
+    )
+
+
+def can_view_audit_results(user: User, audit: Audit, response: FfitResponse | None = None) -> bool:
+    """`response` is this user's own response to the audit, if they were invited."""
+    if not user.is_authenticated:
+        return False
+    if is_admin(user) or user.has_role(Role.QI_LEAD) or is_audit_owner(user, audit):
+        return True
+    if manages_ward(user, audit.ward) or oversees_ward(user, audit.ward):
+        return True
+    return response is not None and response.respondent_id == user.pk and response.is_submitted
+
+
+def can_view_readiness_history(user: User, ward: Ward) -> bool:
+    return is_admin(user) or user.has_role(Role.QI_LEAD) or manages_ward(user, ward) or oversees_ward(user, ward)

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from qiportal import forms, views
 
@@ -45,6 +45,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("wards/<slug:slug>/", views.ward_detail, name="ward_detail"),
     *accounts,
+    path("audits/", include("ffit.urls")),
     path("admin/", admin.site.urls),
 ]
 

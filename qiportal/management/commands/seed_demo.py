@@ -2,6 +2,7 @@ import os
 
 from django.core.management.base import BaseCommand
 
+from ffit import demo as ffit_demo
 from qiportal import demo
 
 
@@ -18,5 +19,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         users = demo.seed_organisation(options["password"] or None)
         self.stdout.write(self.style.SUCCESS(f"Demo trust ready: {demo.TRUST_NAME}, {len(users)} demo users."))
+        audits = ffit_demo.seed_audits(users)
+        self.stdout.write(self.style.SUCCESS(f"Readiness audits (FFIT): {len(audits)} demo audits."))
         if options["password"]:
             self.stdout.write("Demo logins: " + ", ".join(u.username for u in demo.USERS[:6]))

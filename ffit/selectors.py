@@ -1,0 +1,279 @@
+"""Reads for FFIT pages and for other apps' pages (readiness on the ward page, home page and review page).
+
+Every function here runs a fixed number of queries whatever the number of wards, audits or respondents.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from ffit import scoring
+from ffit.guidance import GUIDANCE
+from ffit.models import Audit, Response
+from ffit.questionnaire import ITEMS_BY_KEY, SCALE, SECTIONS
+from qiportal.models import User, Ward
+
+# Short names for tables, charts and captions; the seed's stem question stays the section's title.
+SECTION_NAMES: dict[str, str] = {
+    "frontline_staff": "Front-line staff",
+    "resourcing": "Resourcing",
+    "managers": "Managers",
+    "confidence": "Confidence in the improvement",
+    "messages": "Messages",
+    "learning": "Learning",
+    "context": "Context",
+}
+SECTION_NUMBERS = {section.key: section.number for section in SECTIONS}
+SCALE_LABELS = dict(SCALE)
+WEAKEST_COUNT = 2  # how many of the lowest-scoring sections to name and give guidance for
+
+
+def weak_percent() -> int:
+    return settings.QI["FFIT_WEAK_SECTION_PERCENT"]
+
+
+def stale_before(today: date | None = None) -> date:
+    return (today or timezone.localdate()) - relativedelta(months=settings.QI["FFIT_STALE_MONTHS"])
+
+
+def answer_label(value: int | None) -> str:
+    return "Not answered" if value is None else f"{value} – {SCALE_LABELS[value]}"
+
+
+@dataclass(frozen=True)
+class SectionRow:
+    """One section's combined score, with its short name, for templates."""
+
+    number: int
+    name: str
+    score: scoring.SectionScore
+
+    @property
+    def is_weak(self) -> bool:
+        return self.score.percent is not None and self.score.percent < weak_percent()
+
+
+def _rows(scores: list[scoring.SectionScore]) -> list[SectionRow]:
+    return [SectionRow(SECTION_NUMBERS[s.key], SECTION_NAMES[s.key], s) for s in scores]
+
+
+def weakest(rows: list[SectionRow], count: int = WEAKEST_COUNT) -> list[SectionRow]:
+    scored = [row for row in rows if row.score.percent is not None]
+    return sorted(scored, key=lambda row: (row.score.percent, row.number))[:count]
+
+
+@dataclass(frozen=True)
+class Readiness:
+    """A ward's latest closed audit, scored: what the ward page, home page and review page show."""
+
+    audit: Audit
+    closed_on: date
+    respondents: int
+    sections: list[SectionRow]
+    weakest_sections: list[SectionRow]
+    is_stale: bool
+
+    @property
+    def date(self) -> date:
+        return self.closed_on
+
+    @property
+    def weak_sections(self) -> list[SectionRow]:
+        return [row for row in self.sections if row.is_weak]
+
+    @property
+    def has_weak_section(self) -> bool:
+        return bool(self.weak_sections)
+
+    @property
+    def needs_warning(self) -> bool:
+        return self.is_stale or self.has_weak_section
+
+    @property
+    def stale_months(self) -> int:
+        return settings.QI["FFIT_STALE_MONTHS"]
+
+    @property
+    def weak_percent(self) -> int:
+        return weak_percent()
+
+
+def _submitted_responses() -> Prefetch:
+    return Prefetch(
+        "responses",
+        queryset=Response.objects.filter(submitted_at__isnull=False).select_related("respondent"),
+        to_attr="submitted_responses",
+    )
+
+
+def latest_readiness(ward_ids) -> dict[int, Readiness]:
+    """The latest closed audit with at least one submitted response for each ward; wards without one are left out.
+
+    Two queries whatever the number of wards.
+    """
+    ward_ids = list(ward_ids)
+    if not ward_ids:
+        return {}
+    latest = (
+        Audit.objects.filter(ward=OuterRef("pk"), status=Audit.Status.CLOSED, responses__submitted_at__isnull=False)
+        .order_by("-closed_at", "-pk")
+        .values("pk")[:1]
+    )
+    latest_ids = Ward.objects.filter(pk__in=ward_ids).annotate(latest=Subquery(latest)).values("latest")
+    audits = (
+        Audit.objects.filter(pk__in=latest_ids).select_related("ward", "owner").prefetch_related(_submitted_responses())
+    )
+    cutoff = stale_before()
+    found = {}
+    for audit in audits:
+        rows = _rows(scoring.combined_section_scores([r.answers for r in audit.submitted_responses]))
+        closed_on = timezone.localdate(audit.closed_at)
+        found[audit.ward_id] = Readiness(
+            audit=audit,
+            closed_on=closed_on,
+            respondents=len(audit.submitted_responses),
+            sections=rows,
+            weakest_sections=weakest(rows),
+            is_stale=closed_on < cutoff,
+        )
+    return found
+
+
+def readiness_items(wards) -> list[tuple[Ward, Readiness | None]]:
+    """(ward, readiness or None) pairs in the wards' order, for templates/ffit/_readiness.html."""
+    wards = list(wards)
+    found = latest_readiness(ward.pk for ward in wards)
+    return [(ward, found.get(ward.pk)) for ward in wards]
+
+
+def audits_to_complete(user: User) -> QuerySet[Response]:
+    """This person's unsubmitted responses to open audits: what the home page asks them to finish."""
+    return (
+        Response.objects.filter(respondent=user, submitted_at__isnull=True, audit__status=Audit.Status.OPEN)
+        .select_related("audit__ward", "audit__owner", "audit__initiative")
+        .order_by("audit__opened_at", "pk")
+    )
+
+
+def _with_counts(queryset: QuerySet[Audit]) -> QuerySet[Audit]:
+    return queryset.select_related("ward", "owner", "initiative").annotate(
+        invited_count=Count("responses", distinct=True),
+        submitted_count=Count("responses", filter=Q(responses__submitted_at__isnull=False), distinct=True),
+    )
+
+
+def audit_list(user: User, limit: int = 50) -> dict:
+    visible = Audit.objects.visible_to(user)
+    return {
+        "to_complete": list(audits_to_complete(user)),
+        "owned": list(_with_counts(visible.filter(owner=user)).order_by("-opened_at", "-pk")[:limit]),
+        "others": list(_with_counts(visible.exclude(owner=user)).order_by("-opened_at", "-pk")[:limit]),
+    }
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    key: str
+    section_number: int
+    section_name: str
+    text: str
+    lowest: int
+    highest: int
+    answers: list[tuple[str, str]]  # (respondent, answer label)
+
+
+@dataclass(frozen=True)
+class Results:
+    audit: Audit
+    responses: list[Response]
+    sections: list[SectionRow]  # combined
+    by_respondent: list[tuple[Response, list[SectionRow]]]
+    table: list[tuple[SectionRow, list[SectionRow]]]  # combined row, then each respondent's row, per section
+    disagreements: list[Disagreement]
+    weakest_sections: list[SectionRow]
+    guidance: list[tuple[SectionRow, tuple[tuple[str, str], ...]]]
+
+    @property
+    def chart_alt(self) -> str:
+        parts = [
+            f"{row.name} {row.score.percent:.0f}%" if row.score.percent is not None else f"{row.name} not answered"
+            for row in self.sections
+        ]
+        return "Bar chart of the combined percentage score for each FFIT section: " + "; ".join(parts) + "."
+
+
+def submitted_responses(audit: Audit) -> list[Response]:
+    return list(audit.responses.filter(submitted_at__isnull=False).select_related("respondent").order_by("pk"))
+
+
+def audit_results(audit: Audit) -> Results:
+    responses = submitted_responses(audit)
+    answers = [response.answers for response in responses]
+    combined = _rows(scoring.combined_section_scores(answers))
+    by_respondent = [(response, _rows(scoring.section_scores(response.answers))) for response in responses]
+    table = [(row, [rows[index] for _, rows in by_respondent]) for index, row in enumerate(combined)]
+    disagreements = []
+    for key, lowest, highest in scoring.disagreements(answers):
+        section = SECTIONS[int(key[1]) - 1]
+        disagreements.append(
+            Disagreement(
+                key=key,
+                section_number=section.number,
+                section_name=SECTION_NAMES[section.key],
+                text=ITEMS_BY_KEY[key].text,
+                lowest=lowest,
+                highest=highest,
+                answers=[(r.respondent.display_name, answer_label(r.answers.get(key))) for r in responses],
+            )
+        )
+    low = weakest(combined)
+    return Results(
+        audit=audit,
+        responses=responses,
+        sections=combined,
+        by_respondent=by_respondent,
+        table=table,
+        disagreements=disagreements,
+        weakest_sections=low,
+        guidance=[(row, GUIDANCE[row.score.key]) for row in low],
+    )
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    audit: Audit
+    closed_on: date
+    respondents: int
+    sections: list[SectionRow]
+    is_stale: bool
+
+
+def ward_history(ward: Ward) -> list[HistoryRow]:
+    """Closed audits of a ward, newest first, each scored section by section. Two queries."""
+    audits = (
+        Audit.objects.filter(ward=ward, status=Audit.Status.CLOSED)
+        .select_related("owner", "initiative")
+        .prefetch_related(_submitted_responses())
+        .order_by("-closed_at", "-pk")
+    )
+    cutoff = stale_before()
+    rows = []
+    for audit in audits:
+        if not audit.submitted_responses:
+            continue
+        closed_on = timezone.localdate(audit.closed_at)
+        scores = scoring.combined_section_scores([r.answers for r in audit.submitted_responses])
+        rows.append(HistoryRow(audit, closed_on, len(audit.submitted_responses), _rows(scores), closed_on < cutoff))
+    return rows
+
+
+def invitation_counts(user: User) -> dict[str, int]:
+    """How many audits this person was ever invited to, and how many wait for their answers: one query."""
+    return Response.objects.filter(respondent=user).aggregate(
+        invited=Count("pk"),
+        to_complete=Count("pk", filter=Q(submitted_at__isnull=True, audit__status=Audit.Status.OPEN)),
+    )
