@@ -103,3 +103,29 @@ def can_view_audit_results(user: User, audit: Audit, response: FfitResponse | No
 
 def can_view_readiness_history(user: User, ward: Ward) -> bool:
     return is_admin(user) or user.has_role(Role.QI_LEAD) or manages_ward(user, ward) or oversees_ward(user, ward)
+
+
+# --- Run charts (issue 6) -------------------------------------------------------------------------------------
+# Views fetch measures through `runcharts.selectors.visible_measures(user)`, so a measure of an initiative the
+# user cannot see is a 404; these rules answer the questions left once the measure is in view.
+
+
+def can_view_measure(user: User, measure) -> bool:
+    """Anyone signed in may see the measures and charts of initiatives visible to them."""
+    return user.is_authenticated and user.is_active
+
+
+def can_add_measure(user: User, initiative) -> bool:
+    """The initiative's lead, its team members and admins add measures."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if is_admin(user) or initiative.lead_id == user.pk:
+        return True
+    return initiative.team.filter(pk=user.pk).exists()
+
+
+def can_edit_measure(user: User, measure) -> bool:
+    """Edit a measure, enter or upload its data, re-phase and annotate it: the lead, team, owner or an admin."""
+    if user.is_authenticated and user.is_active and measure.owner_id == user.pk:
+        return True
+    return can_add_measure(user, measure.initiative)

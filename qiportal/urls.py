@@ -45,6 +45,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("wards/<slug:slug>/", views.ward_detail, name="ward_detail"),
     *accounts,
+    path("measures/", include("runcharts.urls")),
     path("audits/", include("ffit.urls")),
     path("admin/", admin.site.urls),
 ]
