@@ -20,7 +20,12 @@ class NavItem:
 def items_for(request) -> list[NavItem]:
     user = request.user
     path = request.path
-    items = [NavItem("Home", reverse("home"))]
+    items = [NavItem("Home", reverse("home")), NavItem("Initiatives", reverse("projects:portfolio"))]
+    if permissions.can_view_reviews(user):
+        from projects.selectors import review_counts
+
+        items.append(NavItem("Reviews", reverse("projects:review_queue"), review_counts(user)["total"], "to review"))
+    items.append(NavItem("Excellence", reverse("excellence:report_list")))
     if user.is_authenticated:
         from ffit.selectors import invitation_counts
 

@@ -53,6 +53,76 @@ def can_oversee_directorate(user: User, directorate: Directorate) -> bool:
     return is_admin(user) or user.oversees(directorate.pk)
 
 
+# Initiative log (projects) ---------------------------------------------------------------------------
+
+
+def _is_team(user: User, initiative) -> bool:
+    if initiative.lead_id == user.pk:
+        return True
+    # Uses the prefetch when the caller made one, so pages do not query per row.
+    return any(member.pk == user.pk for member in initiative.team.all())
+
+
+def oversees_initiative(user: User, initiative) -> bool:
+    """A senior manager over the initiative's directorate or any of its wards; trust-wide ones over all."""
+    if not user.has_role(Role.SENIOR_MANAGER):
+        return False
+    overseen = user.overseen_directorate_ids
+    if overseen is None:
+        return True
+    if initiative.directorate_id in overseen:
+        return True
+    return any(ward.directorate_id in overseen for ward in initiative.wards.all())
+
+
+def can_create_initiative(user: User) -> bool:
+    return is_admin(user) or user.has_role(Role.QI_LEAD)
+
+
+def can_view_initiative(user: User, initiative) -> bool:
+    if not user.is_authenticated:
+        return False
+    if initiative.status == "draft":
+        return is_admin(user) or initiative.created_by_id == user.pk or _is_team(user, initiative)
+    return True
+
+
+def can_edit_initiative(user: User, initiative) -> bool:
+    """Only the lead, the team and admins edit the charter, and not once it has ended."""
+    if initiative.status in ("completed", "halted", "not_approved"):
+        return False
+    return is_admin(user) or _is_team(user, initiative)
+
+
+def can_submit_initiative(user: User, initiative) -> bool:
+    return initiative.status in ("draft", "changes_requested") and (is_admin(user) or _is_team(user, initiative))
+
+
+def can_decide(user: User, initiative) -> bool:
+    """Sponsor decisions: the initiative's sponsor, a senior manager over it, or an admin."""
+    if is_admin(user) or initiative.sponsor_id == user.pk:
+        return True
+    return oversees_initiative(user, initiative)
+
+
+def can_complete(user: User, initiative) -> bool:
+    return initiative.status == "live" and (can_decide(user, initiative) or _is_team(user, initiative))
+
+
+def can_view_reviews(user: User) -> bool:
+    return is_admin(user) or user.has_role(Role.SENIOR_MANAGER)
+
+
+def can_record_pdsa(user: User, initiative) -> bool:
+    if initiative.status not in ("live", "paused"):
+        return False
+    return is_admin(user) or _is_team(user, initiative) or initiative.coach_id == user.pk
+
+
+def can_set_progress_score(user: User, initiative) -> bool:
+    return initiative.status not in ("draft", "not_approved") and (is_admin(user) or _is_team(user, initiative))
+
+
 # --- FFIT readiness audits (ffit/) -------------------------------------------------------------------------------
 # An audit is opened by the ward's manager or a QI lead; its owner invites and closes; each respondent answers only
 # their own response. Results are for the owner, those who submitted, the ward's manager, QI leads, senior managers
@@ -103,6 +173,53 @@ def can_view_audit_results(user: User, audit: Audit, response: FfitResponse | No
 
 def can_view_readiness_history(user: User, ward: Ward) -> bool:
     return is_admin(user) or user.has_role(Role.QI_LEAD) or manages_ward(user, ward) or oversees_ward(user, ward)
+
+
+# Learning from Excellence (excellence) ---------------------------------------------------------------
+
+
+def manages_excellence_report(user: User, report) -> bool:
+    """A line manager of a recipient, or a ward manager of the team praised. Uses prefetched recipients."""
+    if report.team_ward_id and report.team_ward_id in user.managed_ward_ids:
+        return True
+    return any(recipient.line_manager_id == user.pk for recipient in report.recipients.all())
+
+
+def can_view_excellence_report(user: User, report) -> bool:
+    """The reporter, recipients, their managers, QI leads, senior managers over the ward and admins."""
+    if not user.is_authenticated:
+        return False
+    if is_admin(user) or user.has_role(Role.QI_LEAD) or report.reporter_id == user.pk:
+        return True
+    if any(recipient.pk == user.pk for recipient in report.recipients.all()):
+        return True
+    if manages_excellence_report(user, report):
+        return True
+    return user.oversees(report.ward.directorate_id) or (
+        report.team_ward_id is not None and user.oversees(report.team_ward.directorate_id)
+    )
+
+
+def can_respond_to_excellence_report(user: User, report, response=None) -> bool:
+    """Say thank you and choose sharing: the people praised (a team's ward manager answers for it)."""
+    return response is not None and response.recipient_id == user.pk
+
+
+def can_record_excellence_conversation(user: User, report) -> bool:
+    return user.is_authenticated and (user.has_role(Role.QI_LEAD) or manages_excellence_report(user, report))
+
+
+def can_mark_excellence_learning_shared(user: User, report) -> bool:
+    return report.state == "conversation_held" and can_record_excellence_conversation(user, report)
+
+
+def can_start_initiative_from_excellence(user: User, report) -> bool:
+    return user.is_authenticated and user.has_role(Role.QI_LEAD) and report.initiative_id is None
+
+
+def can_export_excellence(user: User) -> bool:
+    """The anonymised CSV export is for QI analysis: QI leads and admins."""
+    return is_admin(user) or user.has_role(Role.QI_LEAD)
 
 
 # --- Run charts (issue 6) -------------------------------------------------------------------------------------

@@ -45,8 +45,10 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("wards/<slug:slug>/", views.ward_detail, name="ward_detail"),
     *accounts,
-    path("measures/", include("runcharts.urls")),
+    path("", include("projects.urls")),
     path("audits/", include("ffit.urls")),
+    path("measures/", include("runcharts.urls")),
+    path("excellence/", include("excellence.urls")),
     path("admin/", admin.site.urls),
 ]
 

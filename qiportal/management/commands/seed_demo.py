@@ -2,7 +2,9 @@ import os
 
 from django.core.management.base import BaseCommand
 
+from excellence import demo as excellence_demo
 from ffit import demo as ffit_demo
+from projects import demo as projects_demo
 from qiportal import demo
 
 
@@ -19,7 +21,11 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         users = demo.seed_organisation(options["password"] or None)
         self.stdout.write(self.style.SUCCESS(f"Demo trust ready: {demo.TRUST_NAME}, {len(users)} demo users."))
+        initiatives = projects_demo.seed_initiatives(users)
+        self.stdout.write(self.style.SUCCESS(f"Initiative log: {len(initiatives)} demo initiatives."))
         audits = ffit_demo.seed_audits(users)
         self.stdout.write(self.style.SUCCESS(f"Readiness audits (FFIT): {len(audits)} demo audits."))
+        reports = excellence_demo.seed_reports(users)
+        self.stdout.write(self.style.SUCCESS(f"Learning from Excellence: {reports} demo reports."))
         if options["password"]:
             self.stdout.write("Demo logins: " + ", ".join(u.username for u in demo.USERS[:6]))

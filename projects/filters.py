@@ -1,0 +1,78 @@
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+
+from projects.models import Initiative, Status
+from projects.services import IHI_SCALE
+from qiportal.models import Directorate, Role, StrategicPriority, User, Ward
+
+
+def _people(role):
+    return User.objects.filter(roles__role=role).distinct().order_by("first_name", "last_name")
+
+
+class PortfolioFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label="Search", method="search", help_text="Title, problem or aim")
+    status = django_filters.ChoiceFilter(choices=Status.choices, empty_label="Any status")
+    directorate = django_filters.ModelChoiceFilter(
+        queryset=Directorate.objects.all(), method="in_directorate", empty_label="Any directorate"
+    )
+    ward = django_filters.ModelChoiceFilter(
+        queryset=Ward.objects.all(), method="on_ward", empty_label="Any ward", field_name="wards"
+    )
+    priority = django_filters.ModelChoiceFilter(
+        queryset=StrategicPriority.objects.all(), label="Strategic priority", empty_label="Any priority"
+    )
+    lead = django_filters.ModelChoiceFilter(queryset=User.objects.none(), empty_label="Anyone")
+    sponsor = django_filters.ModelChoiceFilter(queryset=User.objects.none(), empty_label="Anyone")
+    review_overdue = django_filters.BooleanFilter(
+        label="Review overdue only", method="overdue", widget=forms.CheckboxInput
+    )
+    progress_score = django_filters.ChoiceFilter(
+        label="Progress score",
+        choices=[(str(s), f"{s} – {label}") for s, label, _ in IHI_SCALE],
+        empty_label="Any score",
+    )
+    sort = django_filters.OrderingFilter(
+        label="Sort by",
+        fields=(
+            ("updated_at", "updated"),
+            ("title", "title"),
+            ("next_review_on", "review"),
+            ("progress_score", "progress"),
+        ),
+        field_labels={
+            "updated_at": "Last updated",
+            "title": "Title",
+            "next_review_on": "Next review",
+            "progress_score": "Progress score",
+        },
+        empty_label="Last updated",
+    )
+
+    class Meta:
+        model = Initiative
+        fields = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["lead"].queryset = User.objects.filter(led_initiatives__isnull=False).distinct()
+        self.filters["sponsor"].queryset = _people(Role.SENIOR_MANAGER)
+
+    def search(self, queryset, name, value):
+        terms = value.split()
+        for term in terms[:6]:
+            queryset = queryset.filter(Q(title__icontains=term) | Q(problem__icontains=term) | Q(aim__icontains=term))
+        return queryset
+
+    def in_directorate(self, queryset, name, value):
+        return queryset.filter(Q(directorate=value) | Q(wards__directorate=value)).distinct()
+
+    def on_ward(self, queryset, name, value):
+        return queryset.touching_ward(value)
+
+    def overdue(self, queryset, name, value):
+        if value:
+            return queryset.filter(status=Status.LIVE, next_review_on__lt=timezone.localdate())
+        return queryset

@@ -1,0 +1,366 @@
+from decimal import Decimal
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+
+from projects.models import Decision, Initiative, PdsaCycle, Scope
+from projects.services import IHI_SCALE
+from qiportal.models import Directorate, Role, StrategicPriority, User, Ward
+
+DATE = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+
+def _people():
+    return User.objects.filter(is_active=True).order_by("first_name", "last_name")
+
+
+def _helper(form, button: str, secondary: str | None = None) -> FormHelper:
+    helper = FormHelper(form)
+    helper.add_input(Submit("submit", button))
+    if secondary:
+        helper.add_input(Submit("later", secondary, css_class="nhsuk-button--secondary"))
+    return helper
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.display_name}{f' ({obj.job_title})' if obj.job_title else ''}"
+
+
+class PeopleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.display_name}{f' ({obj.job_title})' if obj.job_title else ''}"
+
+
+# The charter, over four short pages (NHS "one thing per page", loosely) -----------------------------
+
+
+class CharterAimForm(forms.Form):
+    title = forms.CharField(
+        label="Title",
+        max_length=200,
+        error_messages={"required": "Enter a title for the initiative"},
+        help_text="A short name staff will recognise, for example ‘Nurse-led discharge on surgical wards’.",
+    )
+    problem = forms.CharField(
+        label="What is the problem and why does it matter?",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Enter the problem and why it matters"},
+    )
+    aim = forms.CharField(
+        label="Aim statement",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What will improve, by how much, by when. For example: ‘Increase discharges before noon from 20% "
+        "to 40% by 31 March 2027’.",
+        error_messages={"required": "Enter the aim: what, how much and by when"},
+    )
+
+
+class CharterScopeForm(forms.Form):
+    scope = forms.ChoiceField(
+        label="Where will this initiative run?",
+        choices=Scope.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose where the initiative will run"},
+    )
+    wards = forms.ModelMultipleChoiceField(
+        label="Wards",
+        queryset=Ward.objects.filter(is_active=True).select_related("directorate"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="If it runs on one or more wards, choose them.",
+    )
+    directorate = forms.ModelChoiceField(
+        label="Directorate",
+        queryset=Directorate.objects.all(),
+        required=False,
+        help_text="If it runs across a whole directorate, choose it.",
+        empty_label="Choose a directorate",
+    )
+    priority = forms.ModelChoiceField(
+        label="Which strategic priority does it serve?",
+        queryset=StrategicPriority.objects.filter(is_active=True),
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the strategic priority it serves"},
+        empty_label=None,
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("scope") == Scope.WARDS and not data.get("wards"):
+            self.add_error("wards", "Choose at least one ward")
+        if data.get("scope") == Scope.DIRECTORATE and not data.get("directorate"):
+            self.add_error("directorate", "Choose the directorate")
+        return data
+
+
+class CharterPeopleForm(forms.Form):
+    lead = PersonChoiceField(
+        label="Lead",
+        queryset=_people(),
+        empty_label="Choose the lead",
+        error_messages={"required": "Choose who leads the initiative"},
+    )
+    team = PeopleChoiceField(
+        label="Team members",
+        queryset=_people(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text="Hold Ctrl (or Cmd) to choose more than one.",
+    )
+    sponsor = PersonChoiceField(
+        label="Sponsor",
+        queryset=_people(),
+        empty_label="Choose the sponsor",
+        help_text="A senior manager who will review the initiative and can pause or halt it.",
+        error_messages={"required": "Choose a sponsor"},
+    )
+    coach = PersonChoiceField(label="QI coach", queryset=_people(), required=False, empty_label="No coach")
+
+    def clean_sponsor(self):
+        sponsor = self.cleaned_data["sponsor"]
+        if not sponsor.has_role(Role.SENIOR_MANAGER):
+            raise forms.ValidationError("Choose a sponsor who is a senior manager")
+        return sponsor
+
+
+class CharterPlanForm(forms.Form):
+    planned_start_on = forms.DateField(
+        label="Planned start",
+        **DATE,
+        error_messages={
+            "required": "Enter the planned start date",
+            "invalid": "Enter a real date for the planned start",
+        },
+    )
+    planned_end_on = forms.DateField(
+        label="Planned end",
+        **DATE,
+        error_messages={"required": "Enter the planned end date", "invalid": "Enter a real date for the planned end"},
+    )
+    change_ideas = forms.CharField(
+        label="Change ideas",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="One per line. Each can have its own PDSA cycles later.",
+    )
+    review_interval_weeks = forms.IntegerField(
+        label="Review every (weeks)",
+        min_value=1,
+        max_value=52,
+        initial=settings.QI["REVIEW_INTERVAL_WEEKS"],
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+        error_messages={
+            "required": "Enter how often the sponsor reviews it, in weeks",
+            "invalid": "Enter the review interval as a whole number of weeks",
+            "min_value": "The review interval must be at least 1 week",
+            "max_value": "The review interval must be 52 weeks or fewer",
+        },
+    )
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("planned_start_on"), data.get("planned_end_on")
+        if start and end and end < start:
+            self.add_error("planned_end_on", "The planned end must be the same as or after the planned start")
+        return data
+
+
+WIZARD_STEPS = [
+    ("aim", "Aim", CharterAimForm),
+    ("scope", "Scope and priority", CharterScopeForm),
+    ("people", "People", CharterPeopleForm),
+    ("plan", "Dates and change ideas", CharterPlanForm),
+]
+
+
+class CharterForm(CharterAimForm, CharterScopeForm, CharterPeopleForm, CharterPlanForm):
+    """The whole charter on one page, for editing after the first save."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(self, "Save changes")
+
+    # clean() comes from the step forms through the MRO: scope checks, then date order.
+
+    @classmethod
+    def initial_for(cls, initiative: Initiative) -> dict:
+        return {
+            "title": initiative.title,
+            "problem": initiative.problem,
+            "aim": initiative.aim,
+            "scope": initiative.scope,
+            "wards": list(initiative.wards.all()),
+            "directorate": initiative.directorate,
+            "priority": initiative.priority,
+            "lead": initiative.lead,
+            "team": list(initiative.team.all()),
+            "sponsor": initiative.sponsor,
+            "coach": initiative.coach,
+            "planned_start_on": initiative.planned_start_on,
+            "planned_end_on": initiative.planned_end_on,
+            "change_ideas": "\n".join(idea.title for idea in initiative.change_ideas.all()),
+            "review_interval_weeks": initiative.review_interval_weeks,
+        }
+
+
+# Decisions -------------------------------------------------------------------------------------------
+
+REASON_LABELS = {
+    Decision.Kind.APPROVE: "Anything the team should know? (optional)",
+    Decision.Kind.REQUEST_CHANGES: "What needs to change?",
+    Decision.Kind.NOT_APPROVE: "Why is it not approved?",
+    Decision.Kind.PAUSE: "Why are you pausing this initiative?",
+    Decision.Kind.RESUME: "Any note on resuming? (optional)",
+    Decision.Kind.HALT: "Why are you halting this initiative?",
+    Decision.Kind.COMPLETE: "What did it achieve, and is the change embedded?",
+    Decision.Kind.REVIEW_DONE: "Review notes (optional)",
+}
+
+
+class DecisionForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    next_review_on = forms.DateField(label="Next review", required=False, **DATE)
+
+    def __init__(self, *args, kind: str, button: str, initial_review=None, warning_needed=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+        self.fields["reason"].label = REASON_LABELS[kind]
+        self.fields["reason"].required = kind in Decision.REASON_REQUIRED or warning_needed
+        self.fields["reason"].error_messages["required"] = (
+            "Enter why you are approving despite the readiness warning"
+            if warning_needed and kind not in Decision.REASON_REQUIRED
+            else f"Enter {REASON_LABELS[kind][0].lower()}{REASON_LABELS[kind][1:].rstrip('?')}"
+        )
+        if kind == Decision.Kind.REVIEW_DONE:
+            self.fields["next_review_on"].required = True
+            self.fields["next_review_on"].initial = initial_review
+            self.fields["next_review_on"].error_messages["required"] = "Enter the date of the next review"
+        else:
+            del self.fields["next_review_on"]
+        self.helper = _helper(self, button)
+
+    def clean_next_review_on(self):
+        value = self.cleaned_data.get("next_review_on")
+        if value and value <= timezone.localdate():
+            raise forms.ValidationError("The next review date must be in the future")
+        return value
+
+
+# PDSA cycles -----------------------------------------------------------------------------------------
+
+
+class PdsaPlanForm(forms.ModelForm):
+    class Meta:
+        model = PdsaCycle
+        fields = [
+            "title",
+            "change_idea",
+            "measure",
+            "objective",
+            "questions",
+            "predictions",
+            "who_what_where_when",
+            "data_to_collect",
+            "starts_on",
+            "planned_end_on",
+        ]
+        widgets = {
+            "starts_on": DATE["widget"],
+            "planned_end_on": DATE["widget"],
+            **{
+                name: forms.Textarea(attrs={"rows": 3})
+                for name in ["objective", "questions", "predictions", "who_what_where_when", "data_to_collect"]
+            },
+        }
+        labels = {"title": "What are you testing?", "objective": "Objective"}
+        help_texts = {
+            "predictions": "What do you expect to happen?",
+            "starts_on": "Run charts show a marker at this date.",
+            "measure": "The measure this cycle should move, if any.",
+        }
+        error_messages = {
+            "title": {"required": "Enter what you are testing"},
+            "objective": {"required": "Enter the objective of this cycle"},
+            "starts_on": {"required": "Enter the start date", "invalid": "Enter a real start date"},
+            "planned_end_on": {"required": "Enter the planned end date", "invalid": "Enter a real planned end date"},
+        }
+
+    def __init__(self, *args, initiative: Initiative, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["change_idea"].queryset = initiative.change_ideas.all()
+        self.fields["change_idea"].empty_label = "Not linked to a change idea"
+        self.fields["measure"].queryset = initiative.measures.all()
+        self.fields["measure"].empty_label = "Not linked to a measure"
+        self.helper = _helper(self, "Save plan")
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("starts_on"), data.get("planned_end_on")
+        if start and end and end < start:
+            self.add_error("planned_end_on", "The planned end must be the same as or after the start date")
+        return data
+
+
+def stage_form(stage: str):
+    stage_fields = {
+        PdsaCycle.Stage.DO: ["what_happened", "observations", "problems"],
+        PdsaCycle.Stage.STUDY: ["results", "learning"],
+        PdsaCycle.Stage.ACT: ["act_decision", "next_steps"],
+    }[stage]
+
+    class StageForm(forms.ModelForm):
+        class Meta:
+            model = PdsaCycle
+            fields = stage_fields
+            widgets = {name: forms.Textarea(attrs={"rows": 4}) for name in stage_fields if name != "act_decision"}
+            labels = {
+                "what_happened": "What happened?",
+                "results": "Results against your predictions",
+                "learning": "What did you learn?",
+                "act_decision": "What will you do with the change?",
+                "next_steps": "What next?",
+            }
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            if "act_decision" in self.fields:
+                self.fields["act_decision"].widget = forms.RadioSelect(choices=PdsaCycle.ActDecision.choices)
+                self.fields["act_decision"].choices = PdsaCycle.ActDecision.choices
+            self.helper = _helper(self, f"Save and complete {stage} stage", "Save and come back later")
+
+    return StageForm
+
+
+# Progress score ----------------------------------------------------------------------------------------
+
+
+class ProgressScoreForm(forms.Form):
+    score = forms.TypedChoiceField(
+        label="Progress score",
+        choices=[(str(score), f"{score} – {label}") for score, label, _ in IHI_SCALE],
+        coerce=Decimal,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose a progress score"},
+    )
+    note = forms.CharField(
+        label="Note",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter a note on the evidence for this score"},
+    )
+    why_different = forms.CharField(
+        label="If you chose a different score from the suggestion, why?",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(self, "Save progress score")
+
+
+class ConfirmSubmitForm(forms.Form):
+    pass

@@ -1,0 +1,214 @@
+"""Reads the initiative pages depend on: each shaped once, with counts in the query, flat as data grows."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from difflib import SequenceMatcher
+from itertools import pairwise
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from projects.models import ChangeIdea, Decision, Initiative, PdsaCycle, ProgressScore, Scope, Status
+from qiportal.models import Role, User, Ward
+
+OPEN_STATUSES = (Status.SUBMITTED, Status.LIVE, Status.PAUSED)
+
+
+def portfolio(user: User) -> QuerySet[Initiative]:
+    """The trust's log as this user may see it, with what a list row shows, in a fixed number of queries."""
+    today = timezone.localdate()
+    return (
+        Initiative.objects.visible_to(user)
+        .select_related("lead", "sponsor", "priority", "directorate")
+        .prefetch_related(Prefetch("wards", queryset=Ward.objects.only("pk", "name", "slug", "directorate_id")))
+        .annotate(
+            cycle_count=Count("pdsa_cycles", distinct=True),
+            review_overdue=Q(status=Status.LIVE, next_review_on__lt=today),
+        )
+    )
+
+
+def status_counts(queryset: QuerySet[Initiative]) -> dict[str, int]:
+    """Counts by status for the tabs, in one aggregate over the filtered list."""
+    aggregates = {value: Count("pk", filter=Q(status=value)) for value in Status.values}
+    counts = queryset.order_by().aggregate(total=Count("pk"), **aggregates)
+    return counts
+
+
+def _oversight_filter(user: User) -> Q:
+    overseen = user.overseen_directorate_ids
+    if overseen is None and user.has_role(Role.SENIOR_MANAGER):
+        return Q()
+    ids = list(overseen or [])
+    return Q(sponsor=user) | Q(directorate_id__in=ids) | Q(wards__directorate_id__in=ids)
+
+
+def review_queue(user: User) -> QuerySet[Initiative]:
+    """Submitted proposals, live initiatives whose review is due or overdue, and any flagged for attention."""
+    soon = timezone.localdate() + timedelta(days=7)
+    base = Initiative.objects.all() if user.is_superuser else Initiative.objects.filter(_oversight_filter(user))
+    ids = base.filter(
+        Q(status=Status.SUBMITTED)
+        | Q(status__in=(Status.LIVE, Status.PAUSED), next_review_on__lte=soon)
+        | Q(status__in=(Status.LIVE, Status.PAUSED), flagged_for_attention=True)
+        | Q(status=Status.LIVE, is_stalled=True)
+    ).values("pk")
+    return (
+        Initiative.objects.filter(pk__in=ids)
+        .select_related("lead", "sponsor", "priority", "directorate")
+        .prefetch_related(Prefetch("wards", queryset=Ward.objects.only("pk", "name", "slug", "directorate_id")))
+        .annotate(cycle_count=Count("pdsa_cycles", distinct=True))
+        .order_by("next_review_on", "submitted_at", "pk")
+    )
+
+
+def review_counts(user: User) -> dict[str, int]:
+    """The badge counts for the navigation and the queue's headings, in one query."""
+    today = timezone.localdate()
+    soon = today + timedelta(days=7)
+    return (
+        review_queue(user)
+        .order_by()
+        .aggregate(
+            total=Count("pk"),
+            submitted=Count("pk", filter=Q(status=Status.SUBMITTED)),
+            overdue=Count("pk", filter=Q(status__in=(Status.LIVE, Status.PAUSED), next_review_on__lt=today)),
+            due=Count(
+                "pk",
+                filter=Q(status__in=(Status.LIVE, Status.PAUSED), next_review_on__gte=today, next_review_on__lte=soon),
+            ),
+            flagged=Count("pk", filter=Q(flagged_for_attention=True) | Q(is_stalled=True)),
+        )
+    )
+
+
+def initiative_for_page(pk: int, user: User) -> Initiative:
+    """One initiative with everything its page shows, prefetched."""
+    return (
+        Initiative.objects.visible_to(user)
+        .select_related("lead", "sponsor", "priority", "directorate", "coach", "created_by")
+        .prefetch_related(
+            Prefetch("wards", queryset=Ward.objects.select_related("directorate")),
+            "team",
+            Prefetch("change_ideas", queryset=ChangeIdea.objects.annotate(cycle_count=Count("pdsa_cycles"))),
+            Prefetch("pdsa_cycles", queryset=PdsaCycle.objects.select_related("change_idea", "measure")),
+            Prefetch("decisions", queryset=Decision.objects.select_related("made_by")),
+            Prefetch("progress_scores", queryset=ProgressScore.objects.select_related("set_by")),
+            "measures",
+        )
+        .get(pk=pk)
+    )
+
+
+def charter_history(initiative: Initiative, limit: int = 50) -> list[dict]:
+    """Edits to the charter, newest first: who changed which fields from what to what, and when."""
+    records = list(initiative.history.select_related("history_user").order_by("-history_date")[: limit + 1])
+    changes = []
+    for newer, older in pairwise(records):
+        delta = newer.diff_against(older)
+        fields = [
+            {
+                "field": Initiative._meta.get_field(change.field).verbose_name.capitalize(),
+                "old": _show(change.old),
+                "new": _show(change.new),
+            }
+            for change in delta.changes
+            if change.field
+            not in ("status", "submitted_at", "approved_on", "ended_on", "flagged_for_attention", "flag_reason")
+        ]
+        if fields:
+            changes.append({"at": newer.history_date, "by": newer.history_user, "fields": fields})
+    if records:
+        first = records[-1]
+        if len(records) <= limit:
+            changes.append({"at": first.history_date, "by": first.history_user, "fields": [], "created": True})
+    return changes
+
+
+def _show(value) -> str:
+    if isinstance(value, list):  # many-to-many: a list of through-row dicts
+        names = []
+        for row in value:
+            for key, item in row.items():
+                if key not in ("initiative", "id"):
+                    names.append(str(item))
+        return ", ".join(names) if names else "none"
+    return "" if value is None else str(value)
+
+
+_WORD = re.compile(r"[a-z0-9]+")
+_STOP = {"the", "a", "an", "of", "on", "in", "for", "to", "and", "at", "with", "by", "improving", "improve", "project"}
+
+
+def _words(title: str) -> set[str]:
+    return {word for word in _WORD.findall(title.lower()) if word not in _STOP}
+
+
+def similar_live_initiatives(title: str, wards, scope: str, directorate=None, exclude_pk=None) -> list[Initiative]:
+    """Open initiatives on the same wards whose titles look like this one ("is this the same as …?")."""
+    candidates = Initiative.objects.filter(status__in=OPEN_STATUSES)
+    if scope == Scope.WARDS:
+        ward_ids = [ward.pk for ward in wards]
+        directorate_ids = {ward.directorate_id for ward in wards}
+        candidates = candidates.filter(
+            Q(wards__in=ward_ids)
+            | Q(scope=Scope.DIRECTORATE, directorate_id__in=directorate_ids)
+            | Q(scope=Scope.TRUST)
+        )
+    elif scope == Scope.DIRECTORATE and directorate is not None:
+        candidates = candidates.filter(Q(directorate=directorate) | Q(wards__directorate=directorate))
+    if exclude_pk:
+        candidates = candidates.exclude(pk=exclude_pk)
+    mine = _words(title)
+    matches = []
+    for initiative in candidates.distinct().select_related("lead").only("pk", "title", "status", "lead"):
+        theirs = _words(initiative.title)
+        overlap = len(mine & theirs) / max(1, min(len(mine), len(theirs)))
+        ratio = SequenceMatcher(None, title.lower(), initiative.title.lower()).ratio()
+        if ratio >= 0.6 or (overlap >= 0.5 and len(mine & theirs) >= 1):
+            matches.append(initiative)
+    return matches[:5]
+
+
+def live_counts_for_wards(wards) -> dict[int, int]:
+    """Number of live initiatives touching each ward (its own, its directorate's and trust-wide), in one query."""
+    ward_list = list(wards)
+    if not ward_list:
+        return {}
+    live = Initiative.objects.filter(status=Status.LIVE)
+    on_ward = dict(
+        Initiative.wards.through.objects.filter(ward_id__in=[w.pk for w in ward_list], initiative__status=Status.LIVE)
+        .values_list("ward_id")
+        .annotate(n=Count("initiative_id"))
+        .values_list("ward_id", "n")
+    )
+    by_directorate = dict(
+        live.filter(scope=Scope.DIRECTORATE)
+        .values_list("directorate_id")
+        .annotate(n=Count("pk"))
+        .values_list("directorate_id", "n")
+    )
+    trust_wide = live.filter(scope=Scope.TRUST).count()
+    return {
+        ward.pk: on_ward.get(ward.pk, 0) + by_directorate.get(ward.directorate_id, 0) + trust_wide for ward in ward_list
+    }
+
+
+def pdsa_activity(initiative: Initiative) -> dict[str, int]:
+    cycles = list(initiative.pdsa_cycles.all())
+    return {
+        "total": len(cycles),
+        "studied": sum(1 for cycle in cycles if cycle.is_studied),
+        "overdue": sum(1 for cycle in cycles if cycle.is_overdue),
+    }
+
+
+def has_open_overdue_pdsa() -> Exists:
+    today = timezone.localdate()
+    return Exists(
+        PdsaCycle.objects.filter(
+            initiative=OuterRef("pk"), planned_end_on__lt=today, stage__in=(PdsaCycle.Stage.PLAN, PdsaCycle.Stage.DO)
+        )
+    )

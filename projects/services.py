@@ -1,0 +1,398 @@
+"""Writes to the initiative log. Every write is atomic and validated; the view has asked permissions first.
+
+Lifecycle (issue 4): draft → submitted → live → paused ↔ live → completed; submitted → changes requested →
+submitted; submitted or live → halted; submitted → not approved. Each transition is a Decision row and
+notifies the people concerned after commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from projects.models import ChangeIdea, Decision, Initiative, PdsaCycle, ProgressScore, Scope, Status
+from qiportal import notifications
+from qiportal.models import NotificationKind, Role, User
+
+K = Decision.Kind
+
+
+@dataclass(frozen=True)
+class Transition:
+    kind: str
+    sources: tuple[str, ...]
+    target: str
+    verb: str  # for messages: "You approved ‘…’."
+
+
+TRANSITIONS = {
+    K.SUBMIT: Transition(K.SUBMIT, (Status.DRAFT, Status.CHANGES_REQUESTED), Status.SUBMITTED, "submitted"),
+    K.APPROVE: Transition(K.APPROVE, (Status.SUBMITTED,), Status.LIVE, "approved"),
+    K.REQUEST_CHANGES: Transition(
+        K.REQUEST_CHANGES, (Status.SUBMITTED,), Status.CHANGES_REQUESTED, "asked for changes to"
+    ),
+    K.NOT_APPROVE: Transition(K.NOT_APPROVE, (Status.SUBMITTED,), Status.NOT_APPROVED, "did not approve"),
+    K.PAUSE: Transition(K.PAUSE, (Status.LIVE,), Status.PAUSED, "paused"),
+    K.RESUME: Transition(K.RESUME, (Status.PAUSED,), Status.LIVE, "resumed"),
+    K.HALT: Transition(K.HALT, Initiative.HALTABLE, Status.HALTED, "halted"),
+    K.COMPLETE: Transition(K.COMPLETE, (Status.LIVE,), Status.COMPLETED, "completed"),
+    K.REVIEW_DONE: Transition(K.REVIEW_DONE, (Status.LIVE, Status.PAUSED), "", "reviewed"),
+}
+
+
+def allowed_decisions(initiative: Initiative) -> list[str]:
+    return [kind for kind, t in TRANSITIONS.items() if initiative.status in t.sources and kind != K.SUBMIT]
+
+
+def _check_sponsor(sponsor: User) -> None:
+    if not sponsor.has_role(Role.SENIOR_MANAGER):
+        raise ValidationError({"sponsor": "Choose a sponsor who is a senior manager"})
+
+
+def _owning_directorate(scope: str, wards, directorate):
+    if scope == Scope.TRUST:
+        return None
+    if scope == Scope.DIRECTORATE:
+        if directorate is None:
+            raise ValidationError({"directorate": "Choose the directorate"})
+        return directorate
+    wards = list(wards)
+    if not wards:
+        raise ValidationError({"wards": "Choose at least one ward"})
+    return wards[0].directorate
+
+
+@transaction.atomic
+def create_initiative(
+    *,
+    by: User,
+    title: str,
+    problem: str,
+    aim: str,
+    scope: str,
+    priority,
+    lead: User,
+    sponsor: User,
+    planned_start_on: date,
+    planned_end_on: date,
+    wards=(),
+    directorate=None,
+    team=(),
+    coach: User | None = None,
+    change_ideas: list[str] | tuple[str, ...] = (),
+    review_interval_weeks: int = 8,
+) -> Initiative:
+    """Log a new initiative as a draft. Its lead submits it for review when ready."""
+    _check_sponsor(sponsor)
+    initiative = Initiative(
+        title=title.strip(),
+        problem=problem,
+        aim=aim,
+        scope=scope,
+        directorate=_owning_directorate(scope, wards, directorate),
+        priority=priority,
+        lead=lead,
+        sponsor=sponsor,
+        coach=coach,
+        planned_start_on=planned_start_on,
+        planned_end_on=planned_end_on,
+        review_interval_weeks=review_interval_weeks,
+        created_by=by,
+        status=Status.DRAFT,
+    )
+    initiative.full_clean()
+    initiative._history_user = by
+    initiative.save()
+    if scope == Scope.WARDS:
+        initiative.wards.set(wards)
+    initiative.team.set([member for member in team if member.pk != lead.pk])
+    for order, text in enumerate(idea for idea in change_ideas if idea.strip()):
+        ChangeIdea.objects.create(initiative=initiative, title=text.strip()[:200], order=order)
+    return initiative
+
+
+@transaction.atomic
+def update_charter(*, initiative_id: int, by: User, wards=None, team=None, change_ideas=None, **fields) -> Initiative:
+    """Edit the charter; django-simple-history keeps who changed what, when."""
+    initiative = Initiative.objects.select_for_update().get(pk=initiative_id)
+    if initiative.is_ended:
+        raise ValidationError("An initiative that has ended cannot be edited.")
+    if "sponsor" in fields:
+        _check_sponsor(fields["sponsor"])
+    for name, value in fields.items():
+        setattr(initiative, name, value)
+    if "scope" in fields or wards is not None:
+        initiative.directorate = _owning_directorate(
+            initiative.scope, wards if wards is not None else initiative.wards.all(), fields.get("directorate")
+        )
+    initiative.full_clean()
+    initiative._history_user = by
+    initiative.save()
+    if wards is not None:
+        initiative.wards.set(wards if initiative.scope == Scope.WARDS else [])
+    if team is not None:
+        initiative.team.set([member for member in team if member.pk != initiative.lead_id])
+    if change_ideas is not None:
+        existing = {idea.title: idea for idea in initiative.change_ideas.all()}
+        for order, text in enumerate(t.strip() for t in change_ideas if t.strip()):
+            idea = existing.pop(text, None) or ChangeIdea(initiative=initiative, title=text[:200])
+            idea.order = order
+            idea.save()
+        for idea in existing.values():
+            if not idea.pdsa_cycles.exists():  # an idea with cycles is kept: its history matters
+                idea.delete()
+    return initiative
+
+
+@transaction.atomic
+def decide(
+    *, initiative_id: int, kind: str, by: User, reason: str = "", next_review_on: date | None = None
+) -> Decision:
+    """Apply one lifecycle decision, record it, and notify the people concerned after commit."""
+    transition = TRANSITIONS.get(kind)
+    if transition is None:
+        raise ValidationError(f"Unknown decision: {kind}")
+    initiative = Initiative.objects.select_for_update().get(pk=initiative_id)
+    if initiative.status not in transition.sources:
+        raise ValidationError(
+            f"You cannot do this to an initiative that is ‘{initiative.get_status_display().lower()}’."
+        )
+    today = timezone.localdate()
+    target = transition.target or initiative.status
+    if kind == K.REVIEW_DONE:
+        next_review_on = next_review_on or today + timedelta(weeks=initiative.review_interval_weeks)
+        if next_review_on <= today:
+            raise ValidationError({"next_review_on": "The next review date must be in the future"})
+    decision = Decision(
+        initiative=initiative,
+        kind=kind,
+        from_status=initiative.status,
+        to_status=target,
+        made_by=by,
+        reason=reason.strip(),
+        next_review_on=next_review_on,
+    )
+    decision.full_clean()
+    decision.save()
+
+    update = ["status", "updated_at"]
+    initiative.status = target
+    if kind == K.SUBMIT:
+        initiative.submitted_at = timezone.now()
+        update.append("submitted_at")
+    elif kind == K.APPROVE:
+        initiative.approved_on = today
+        initiative.next_review_on = today + timedelta(weeks=initiative.review_interval_weeks)
+        update += ["approved_on", "next_review_on"]
+    elif kind == K.REVIEW_DONE:
+        initiative.next_review_on = next_review_on
+        initiative.flagged_for_attention = False
+        initiative.flag_reason = ""
+        update += ["next_review_on", "flagged_for_attention", "flag_reason"]
+    elif kind in (K.HALT, K.COMPLETE, K.NOT_APPROVE):
+        initiative.ended_on = today
+        update.append("ended_on")
+    if kind in (K.HALT, K.PAUSE, K.COMPLETE, K.NOT_APPROVE):
+        initiative.is_stalled = False
+        update.append("is_stalled")
+    initiative._history_user = by
+    initiative.save(update_fields=update)
+    transaction.on_commit(lambda: _after_status_change(decision.pk))
+    _notify_decision(decision)
+    return decision
+
+
+def _after_status_change(decision_id: int) -> None:
+    """Hook for the initiativitis scan (issue 8): a status change may change a ward's load."""
+    try:
+        from projects.tasks import scan_wards
+    except ImportError:  # the jobs issue has not landed
+        return
+    scan_wards.delay()
+
+
+def _notify_decision(decision: Decision) -> None:
+    initiative = decision.initiative
+    people = [initiative.lead, initiative.sponsor, initiative.coach, *initiative.team.all()]
+    recipients = [person for person in people if person is not None and person.pk != decision.made_by_id]
+    verb = TRANSITIONS[decision.kind].verb
+    title = f"{decision.made_by.display_name} {verb} ‘{initiative.title}’"
+    lines = [f"{title}.", f"Status: {initiative.get_status_display()}."]
+    if decision.reason:
+        lines.append(f"Reason: {decision.reason}")
+    if decision.next_review_on:
+        lines.append(f"Next review: {decision.next_review_on:%-d %B %Y}.")
+    notifications.notify(
+        recipients=recipients,
+        kind=NotificationKind.DECISION,
+        title=title,
+        body="\n".join(lines),
+        subject=initiative,
+        url=initiative.get_absolute_url(),
+        event=f"decision-{decision.pk}",
+    )
+
+
+# PDSA cycles ---------------------------------------------------------------------------------------
+
+STAGE_FIELDS = {
+    PdsaCycle.Stage.PLAN: [
+        "title",
+        "change_idea",
+        "measure",
+        "objective",
+        "questions",
+        "predictions",
+        "who_what_where_when",
+        "data_to_collect",
+        "starts_on",
+        "planned_end_on",
+    ],
+    PdsaCycle.Stage.DO: ["what_happened", "observations", "problems"],
+    PdsaCycle.Stage.STUDY: ["results", "learning"],
+    PdsaCycle.Stage.ACT: ["act_decision", "next_steps"],
+}
+NEXT_STAGE = {
+    PdsaCycle.Stage.PLAN: PdsaCycle.Stage.DO,
+    PdsaCycle.Stage.DO: PdsaCycle.Stage.STUDY,
+    PdsaCycle.Stage.STUDY: PdsaCycle.Stage.ACT,
+    PdsaCycle.Stage.ACT: PdsaCycle.Stage.DONE,
+}
+
+
+@transaction.atomic
+def plan_pdsa_cycle(*, initiative_id: int, by: User, **plan) -> PdsaCycle:
+    initiative = Initiative.objects.select_for_update().get(pk=initiative_id)
+    if initiative.status not in (Status.LIVE, Status.PAUSED):
+        raise ValidationError("PDSA cycles can be recorded only on a live or paused initiative.")
+    for related in ("change_idea", "measure"):
+        if plan.get(related) is not None and plan[related].initiative_id != initiative.pk:
+            raise ValidationError({related: "Choose one that belongs to this initiative"})
+    number = (initiative.pdsa_cycles.aggregate(n=Max("number"))["n"] or 0) + 1
+    # A saved plan is a complete Plan stage: the cycle moves on to Do.
+    cycle = PdsaCycle(initiative=initiative, number=number, created_by=by, stage=PdsaCycle.Stage.DO, **plan)
+    cycle.full_clean()
+    cycle._history_user = by
+    cycle.save()
+    return cycle
+
+
+@transaction.atomic
+def save_pdsa_stage(*, cycle_id: int, by: User, stage: str, complete: bool, **values) -> PdsaCycle:
+    """Save one stage's answers; `complete` moves the cycle on to the next stage."""
+    cycle = PdsaCycle.objects.select_for_update().get(pk=cycle_id)
+    allowed = set(STAGE_FIELDS[stage])
+    unknown = set(values) - allowed
+    if unknown:
+        raise ValidationError(f"These answers do not belong to the {stage} stage: {', '.join(sorted(unknown))}")
+    for name, value in values.items():
+        setattr(cycle, name, value)
+    if complete:
+        required = {
+            PdsaCycle.Stage.DO: ("what_happened", "Enter what happened"),
+            PdsaCycle.Stage.STUDY: ("results", "Enter the results against your predictions"),
+            PdsaCycle.Stage.ACT: ("act_decision", "Choose whether to adopt, adapt or abandon the change"),
+        }.get(stage)
+        if required and not getattr(cycle, required[0]):
+            raise ValidationError({required[0]: required[1]})
+        if cycle.stage == stage:  # completing an earlier stage again never moves the cycle back
+            cycle.stage = NEXT_STAGE[stage]
+        if stage == PdsaCycle.Stage.STUDY and cycle.studied_at is None:
+            cycle.studied_at = timezone.now()
+    cycle.full_clean()
+    cycle._history_user = by
+    cycle.save()
+    return cycle
+
+
+# Progress score ------------------------------------------------------------------------------------
+
+IHI_SCALE = [
+    (Decimal("0.5"), "Intent to participate", "The team intends to take part; nothing has started yet."),
+    (Decimal("1.0"), "Charter and team established", "An aim, a team and a sponsor are in place."),
+    (Decimal("1.5"), "Planning has begun", "The team is organised, planning and collecting baseline data."),
+    (Decimal("2.0"), "Activity, but no changes", "Cycles are planned or started but no change has been tested yet."),
+    (Decimal("2.5"), "Changes tested, but no improvement", "Changes have been tested; measures show no gain yet."),
+    (Decimal("3.0"), "Modest improvement", "Some improvement in process measures."),
+    (Decimal("3.5"), "Improvement", "Improvement in the outcome measure; changes are being adopted."),
+    (Decimal("4.0"), "Significant improvement", "Most of the aim is achieved on the outcome measure."),
+    (Decimal("4.5"), "Sustainable improvement", "The gain has held and the changes are part of routine work."),
+    (Decimal("5.0"), "Outstanding sustainable results", "The aim is met, sustained and being spread."),
+]
+IHI_LABELS = {score: label for score, label, _ in IHI_SCALE}
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    score: Decimal
+    reasons: list[str]
+
+
+def suggest_progress_score(initiative: Initiative, *, cycles=None, measures=None, signals=None) -> Suggestion:
+    """Suggest a score from the evidence the app holds, with the reasons (shown to the lead)."""
+    cycles = list(initiative.pdsa_cycles.all()) if cycles is None else cycles
+    measures = list(initiative.measures.all()) if measures is None else measures
+    signals = signals or {m.pk: m.latest_signal for m in measures}
+    today = timezone.localdate()
+    score, reasons = Decimal("0.5"), ["The initiative is logged."]
+    if initiative.status != Status.DRAFT and initiative.aim and initiative.sponsor_id:
+        score, reasons = Decimal("1.0"), [*reasons, "The charter is complete and submitted, with a sponsor."]
+    if initiative.status in (Status.LIVE, Status.PAUSED, Status.COMPLETED):
+        score = Decimal("1.5")
+        reasons.append("The sponsor approved it.")
+    if any(cycle.starts_on <= today for cycle in cycles):
+        score = Decimal("2.0")
+        reasons.append("A PDSA cycle has started.")
+    if any(cycle.is_studied for cycle in cycles):
+        score = Decimal("2.5")
+        reasons.append("A PDSA cycle has been studied.")
+    with_data = [m for m in measures if signals.get(m.pk) not in (None, "", "not_enough_data")]
+    if with_data:
+        reasons.append(f"{len(with_data)} measure{'s' if len(with_data) != 1 else ''} with enough data to judge.")
+    improving = [m for m in with_data if signals.get(m.pk) == "improvement"]
+    if any(m.kind == "process" for m in improving):
+        score = max(score, Decimal("3.0"))
+        reasons.append("A process measure shows special-cause improvement.")
+    if any(m.kind == "outcome" for m in improving):
+        score = max(score, Decimal("3.5"))
+        reasons.append("An outcome measure shows special-cause improvement.")
+        if any(c.act_decision == PdsaCycle.ActDecision.ADOPT for c in cycles):
+            score = max(score, Decimal("4.0"))
+            reasons.append("A tested change has been adopted.")
+        if initiative.status == Status.COMPLETED:
+            score = max(score, Decimal("4.5"))
+            reasons.append("The initiative completed with the improvement holding.")
+    return Suggestion(score, reasons)
+
+
+@transaction.atomic
+def set_progress_score(
+    *, initiative_id: int, by: User, score: Decimal, note: str, why_different: str = ""
+) -> ProgressScore:
+    initiative = Initiative.objects.select_for_update().get(pk=initiative_id)
+    if score not in IHI_LABELS:
+        raise ValidationError({"score": "Choose a score from the scale"})
+    suggestion = suggest_progress_score(initiative)
+    if score != suggestion.score and not why_different.strip():
+        raise ValidationError(
+            {"why_different": f"Enter why you chose {score} rather than the suggested {suggestion.score}"}
+        )
+    entry = ProgressScore(
+        initiative=initiative,
+        score=score,
+        suggested_score=suggestion.score,
+        note=note,
+        why_different=why_different if score != suggestion.score else "",
+        set_by=by,
+    )
+    entry.full_clean()
+    entry.save()
+    initiative.progress_score = score
+    initiative.save(update_fields=["progress_score", "updated_at"])
+    return entry
