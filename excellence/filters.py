@@ -1,0 +1,48 @@
+from datetime import timedelta
+
+import django_filters
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django.db.models import Q
+
+from excellence.models import ExcellenceReport, Theme
+from qiportal.models import Ward
+
+
+class ReportFilter(django_filters.FilterSet):
+    ward = django_filters.ModelChoiceFilter(
+        label="Ward", queryset=Ward.objects.filter(is_active=True), method="filter_ward", empty_label="All wards"
+    )
+    theme = django_filters.ModelChoiceFilter(
+        label="Value or theme",
+        queryset=Theme.objects.filter(is_active=True),
+        field_name="tags",
+        empty_label="All values and themes",
+    )
+    week = django_filters.DateFilter(
+        label="Week including",
+        method="filter_week",
+        help_text="For example, 16/03/2026",
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+    )
+    state = django_filters.ChoiceFilter(
+        label="Follow-up", choices=ExcellenceReport.State.choices, empty_label="Any follow-up state"
+    )
+
+    class Meta:
+        model = ExcellenceReport
+        fields = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.form.fields["week"].widget.input_type = "date"
+        self.form.helper = FormHelper(self.form)
+        self.form.helper.form_method = "get"
+        self.form.helper.add_input(Submit("apply", "Apply filters", css_class="nhsuk-button--secondary"))
+
+    def filter_ward(self, queryset, name, value):
+        return queryset.filter(Q(ward=value) | Q(team_ward=value))
+
+    def filter_week(self, queryset, name, value):
+        monday = value - timedelta(days=value.weekday())
+        return queryset.filter(created_at__date__gte=monday, created_at__date__lt=monday + timedelta(weeks=1))

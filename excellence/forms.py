@@ -1,0 +1,235 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Fieldset, Layout, Submit
+from django import forms
+from django.utils import timezone
+
+from excellence.models import Theme
+from excellence.pii import find_patient_details
+from qiportal.models import User, Ward
+
+NO_PATIENT_DETAILS = (
+    '<div class="nhsuk-warning-callout"><h2 class="nhsuk-warning-callout__label">'
+    '<span role="text"><span class="nhsuk-u-visually-hidden">Important: </span>No patient details</span></h2>'
+    "<p>Do not include any patient details: no names, NHS numbers, hospital numbers or dates of birth. "
+    "Describe what staff did.</p></div>"
+)
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+class StaffChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, user):
+        return f"{user.display_name}, {user.job_title}" if user.job_title else user.display_name
+
+
+class PatientSafeFormMixin:
+    """Refuses patient details in free-text fields, saying why; the typed text stays in the field."""
+
+    free_text_fields: tuple[str, ...] = ()
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in self.free_text_fields:
+            reasons = find_patient_details(cleaned.get(name) or "")
+            if reasons:
+                self.add_error(name, f"Remove patient details: {'; '.join(reasons)}")
+        return cleaned
+
+
+def _date_widget():
+    return forms.DateInput(attrs={"type": "date", "class": "nhsuk-input--width-10"}, format="%Y-%m-%d")
+
+
+class ReportForm(PatientSafeFormMixin, forms.Form):
+    free_text_fields = ("what_happened", "why_excellent", "difference_made", "organisation_learning")
+
+    recipients = StaffChoiceField(
+        label="Which colleagues are you reporting?",
+        help_text="Choose one or more people. You can hold Ctrl (or Cmd) to choose more than one.",
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+    team_ward = forms.ModelChoiceField(
+        label="Or a whole team or ward",
+        help_text="Choose a ward to praise the whole team. Its ward manager is told.",
+        queryset=Ward.objects.none(),
+        required=False,
+        empty_label="No team – only the colleagues above",
+    )
+    ward = forms.ModelChoiceField(
+        label="Where did it happen?",
+        queryset=Ward.objects.none(),
+        error_messages={"required": "Choose the ward where it happened"},
+    )
+    happened_on = forms.DateField(
+        label="When did it happen?",
+        help_text="For example, 17/03/2026",
+        widget=_date_widget(),
+        input_formats=["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"],
+        error_messages={"required": "Enter the date it happened", "invalid": "Enter a real date"},
+    )
+    what_happened = forms.CharField(
+        label="What happened?",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Enter what happened"},
+    )
+    why_excellent = forms.CharField(
+        label="Why was it excellent?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter why it was excellent"},
+    )
+    difference_made = forms.CharField(
+        label="What difference did it make?",
+        help_text="To patients, their families or colleagues.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter what difference it made"},
+    )
+    organisation_learning = forms.CharField(
+        label="What could the organisation learn from it?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
+    tags = forms.ModelMultipleChoiceField(
+        label="Which of our values and themes does it show?",
+        queryset=Theme.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    share = forms.ChoiceField(
+        label="Are you happy for this report to be shared more widely?",
+        help_text="If you and the people you report agree, it appears on the excellence wall for all staff.",
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose whether the report may be shared more widely"},
+    )
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["recipients"].queryset = User.objects.filter(is_active=True).exclude(pk=user.pk)
+        wards = Ward.objects.filter(is_active=True)
+        self.fields["team_ward"].queryset = wards
+        self.fields["ward"].queryset = wards
+        self.fields["tags"].queryset = Theme.objects.filter(is_active=True)
+        first_ward = user.wards.filter(is_active=True).first()
+        if first_ward and not self.is_bound:
+            self.initial.setdefault("ward", first_ward.pk)
+        self.initial.setdefault("happened_on", timezone.localdate())
+        self.helper = FormHelper(self)
+        self.helper.layout = Layout(
+            HTML(NO_PATIENT_DETAILS),
+            Fieldset("Who are you reporting?", "recipients", "team_ward"),
+            "ward",
+            "happened_on",
+            "what_happened",
+            "why_excellent",
+            "difference_made",
+            "organisation_learning",
+            "tags",
+            "share",
+        )
+        self.helper.add_input(Submit("submit", "Send report"))
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("recipients") and not cleaned.get("team_ward") and "recipients" not in self.errors:
+            self.add_error("recipients", "Choose at least one colleague, or a whole team or ward")
+        happened_on = cleaned.get("happened_on")
+        if happened_on and happened_on > timezone.localdate():
+            self.add_error("happened_on", "The date it happened must be today or in the past")
+        return cleaned
+
+
+class ThankYouForm(PatientSafeFormMixin, forms.Form):
+    free_text_fields = ("message",)
+
+    message = forms.CharField(
+        label="Your message to the person who reported this (optional)",
+        help_text="Do not include any patient details.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
+
+    def __init__(self, *args, action: str, **kwargs):
+        super().__init__(*args, prefix="thanks", **kwargs)
+        self.helper = FormHelper(self)
+        self.helper.form_action = action
+        self.helper.add_input(Submit("submit", "Say thank you"))
+
+
+class SharingForm(forms.Form):
+    share = forms.ChoiceField(
+        label="May this report appear on the excellence wall?",
+        help_text="It appears on the wall only when the reporter and everyone it is about agree.",
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose whether this report may appear on the excellence wall"},
+    )
+
+    def __init__(self, *args, action: str, **kwargs):
+        super().__init__(*args, prefix="sharing", **kwargs)
+        self.helper = FormHelper(self)
+        self.helper.form_action = action
+        self.helper.add_input(Submit("submit", "Save sharing choice", css_class="nhsuk-button--secondary"))
+
+
+class ConversationForm(PatientSafeFormMixin, forms.Form):
+    free_text_fields = ("strengths", "opportunities", "aspirations", "results", "what_to_spread")
+
+    held_on = forms.DateField(
+        label="When was the conversation?",
+        help_text="For example, 17/03/2026",
+        widget=_date_widget(),
+        input_formats=["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"],
+        error_messages={"required": "Enter the date of the conversation", "invalid": "Enter a real date"},
+    )
+    participants = StaffChoiceField(
+        label="Who took part?",
+        queryset=User.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose who took part"},
+    )
+    strengths = forms.CharField(
+        label="Strengths: what went well, and what made it work?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter the strengths you talked about"},
+    )
+    opportunities = forms.CharField(
+        label="Opportunities: where else could this help?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
+    aspirations = forms.CharField(
+        label="Aspirations: what would we like to see more of?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
+    results = forms.CharField(
+        label="Results: how will we know it is making a difference?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
+    what_to_spread = forms.CharField(
+        label="What could we spread?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
+
+    def __init__(self, *args, participants, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["participants"].queryset = participants
+        self.initial.setdefault("held_on", timezone.localdate())
+        self.helper = FormHelper(self)
+        self.helper.layout = Layout(
+            HTML(NO_PATIENT_DETAILS),
+            "held_on",
+            "participants",
+            Fieldset(
+                "Strengths, opportunities, aspirations, results (SOAR)",
+                "strengths",
+                "opportunities",
+                "aspirations",
+                "results",
+            ),
+            "what_to_spread",
+        )
+        self.helper.add_input(Submit("submit", "Save conversation"))

@@ -1,0 +1,117 @@
+"""Reads for Learning from Excellence pages and, through the home selectors, for the role home pages."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models.functions import TruncWeek
+from django.utils import timezone
+
+from excellence.models import ExcellenceReport, RecipientResponse, Theme
+from qiportal.models import User, Ward
+
+
+def week_start(day: date) -> date:
+    """The Monday of `day`'s week. Weeks start on Monday (seed 000, step 6: monitor run charts weekly)."""
+    return day - timedelta(days=day.weekday())
+
+
+def _shaped(queryset: QuerySet[ExcellenceReport]) -> QuerySet[ExcellenceReport]:
+    return queryset.select_related("reporter", "ward__directorate", "team_ward__directorate").prefetch_related(
+        Prefetch("recipients", queryset=User.objects.only("pk", "first_name", "last_name", "username", "line_manager")),
+        Prefetch("tags", queryset=Theme.objects.all()),
+    )
+
+
+def report_list(user: User) -> QuerySet[ExcellenceReport]:
+    return _shaped(ExcellenceReport.objects.visible_to(user)).order_by("-created_at", "-pk")
+
+
+def wall(ward: Ward | None = None) -> QuerySet[ExcellenceReport]:
+    reports = ExcellenceReport.objects.shared()
+    if ward is not None:
+        reports = reports.filter(Q(ward=ward) | Q(team_ward=ward))
+    return _shaped(reports).order_by("-created_at", "-pk")
+
+
+def report_detail(user: User, pk: int) -> ExcellenceReport:
+    """One report the user may see, with what its page shows; raises DoesNotExist otherwise."""
+    return (
+        _shaped(ExcellenceReport.objects.visible_to(user))
+        .select_related("initiative")
+        .prefetch_related(
+            Prefetch("responses", queryset=RecipientResponse.objects.select_related("recipient")),
+            "conversation__participants",
+        )
+        .get(pk=pk)
+    )
+
+
+def conversation_of(report: ExcellenceReport):
+    try:
+        return report.conversation
+    except ExcellenceReport.conversation.RelatedObjectDoesNotExist:
+        return None
+
+
+def reports_managed_by(manager: User) -> QuerySet[ExcellenceReport]:
+    condition = Q(recipients__line_manager=manager)
+    if manager.managed_ward_ids:
+        condition |= Q(team_ward_id__in=manager.managed_ward_ids)
+    return ExcellenceReport.objects.filter(pk__in=ExcellenceReport.objects.filter(condition).values("pk"))
+
+
+def conversations_due(manager: User) -> QuerySet[ExcellenceReport]:
+    """Reports about people this manager manages (or their wards) whose AI conversation is overdue."""
+    return _shaped(reports_managed_by(manager).overdue()).order_by("created_at", "pk")
+
+
+def reports_sent(user: User) -> QuerySet[ExcellenceReport]:
+    return _shaped(ExcellenceReport.objects.filter(reporter=user)).order_by("-created_at", "-pk")
+
+
+def reports_received(user: User) -> QuerySet[ExcellenceReport]:
+    """Reports about this person, or about a team whose ward manager answers for it."""
+    return _shaped(
+        ExcellenceReport.objects.filter(
+            pk__in=ExcellenceReport.objects.filter(Q(recipients=user) | Q(responses__recipient=user)).values("pk")
+        )
+    ).order_by("-created_at", "-pk")
+
+
+def weekly_counts(ward: Ward | None = None, weeks: int = 52, *, today: date | None = None) -> list[tuple[date, int]]:
+    """Reports made in each of the last `weeks` weeks (Monday starts), oldest first, with zero weeks kept.
+
+    The count of reports is the measure (step 6); counts hold no names, so they cover every report.
+    """
+    this_week = week_start(today or timezone.localdate())
+    first = this_week - timedelta(weeks=weeks - 1)
+    reports = ExcellenceReport.objects.filter(created_at__date__gte=first)
+    if ward is not None:
+        reports = reports.filter(Q(ward=ward) | Q(team_ward=ward))
+    rows = reports.annotate(week=TruncWeek("created_at")).values("week").annotate(n=Count("pk", distinct=True))
+    counts = {}
+    for row in rows:
+        week = row["week"]
+        week = week.date() if hasattr(week, "date") else week
+        counts[week] = counts.get(week, 0) + row["n"]
+    return [(first + timedelta(weeks=i), counts.get(first + timedelta(weeks=i), 0)) for i in range(weeks)]
+
+
+def theme_counts(reports: QuerySet[ExcellenceReport]) -> list[Theme]:
+    """Every active value and theme with how many of these reports carry it, most used first."""
+    return list(
+        Theme.objects.filter(is_active=True)
+        .annotate(n=Count("reports", filter=Q(reports__in=reports.values("pk")), distinct=True))
+        .order_by("-n", "name")
+    )
+
+
+def state_counts(reports: QuerySet[ExcellenceReport]) -> dict[str, int]:
+    return reports.order_by().aggregate(
+        total=Count("pk"),
+        awaiting=Count("pk", filter=Q(state=ExcellenceReport.State.AWAITING_CONVERSATION)),
+        held=Count("pk", filter=Q(state=ExcellenceReport.State.CONVERSATION_HELD)),
+        shared=Count("pk", filter=Q(state=ExcellenceReport.State.LEARNING_SHARED)),
+    )
