@@ -50,7 +50,7 @@ def audit_open(request):
     if not permissions.can_open_any_audit(request.user):
         raise PermissionDenied
     initial = {key: request.GET[key] for key in ("ward", "initiative") if request.GET.get(key, "").isdigit()}
-    form = OpenAuditForm(request.POST or None, user=request.user, initial=initial)
+    form = OpenAuditForm(request.POST if request.method == "POST" else None, user=request.user, initial=initial)
     if form.is_valid():
         ward = form.cleaned_data["ward"]
         if not permissions.can_open_audit(request.user, ward):
@@ -98,7 +98,7 @@ def audit_invite(request, pk):
     audit = _audit(request, pk)
     if not permissions.can_invite_to_audit(request.user, audit):
         raise PermissionDenied
-    form = InviteForm(request.POST or None, audit=audit)
+    form = InviteForm(request.POST if request.method == "POST" else None, audit=audit)
     if form.is_valid():
         try:
             invited = services.invite_respondents(audit_id=audit.pk, by=request.user, respondents=form.respondents())
@@ -126,7 +126,12 @@ def answer_section(request, pk, number):
         raise Http404
     section = SECTIONS[number - 1]
     later = "later" in request.POST
-    form = SectionForm(request.POST or None, section=section, initial_answers=own.answers, require_all=not later)
+    form = SectionForm(
+        request.POST if request.method == "POST" else None,
+        section=section,
+        initial_answers=own.answers,
+        require_all=not later,
+    )
     from_check = request.GET.get("from") == "check" or request.POST.get("from") == "check"
     if form.is_valid():
         try:
