@@ -231,6 +231,8 @@ def _xmr_words(result: spc.XmrResult, rows: list[Row], improvement: str) -> tupl
         detail = f"{_weeks(len(stretch))} {side} the mean since {since}"
     elif last.special_cause == "trend":
         detail = f"{_weeks(len(stretch))} {'rising' if up else 'falling'} since {since}"
+    elif last.special_cause == "outside_limits" and len(stretch) > 1:
+        detail = f"{_weeks(len(stretch))} {side} the {'upper' if up else 'lower'} limit since {since}"
     elif last.special_cause == "outside_limits":
         detail = f"the latest week is {side} the {'upper' if up else 'lower'} limit"
     else:

@@ -1,0 +1,235 @@
+"""Measure pages: creating and editing measures, the weekly grid, the chart and its caching, the CSV export."""
+
+import csv
+import io
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from pytest_django.asserts import assertContains, assertNotContains
+
+from runcharts import charts
+from runcharts.models import DataPoint, Measure
+from tests.factories import DataPointFactory, PdsaCycleFactory
+from tests.runcharts.conftest import mondays
+
+pytestmark = pytest.mark.django_db
+
+# 12 weeks around 50, then 9 weeks at 53-54: a shift upwards within the limits (improvement for "increase").
+SHIFT = [50, 52, 48, 51, 49, 50, 53, 47, 50, 51, 49, 50, 54, 53, 54, 53, 54, 53, 54, 53, 54]
+
+
+@pytest.fixture
+def signed_in(client, qi_lead, today):
+    client.force_login(qi_lead)
+    return client
+
+
+def add_points(measure, values, start=date(2025, 10, 13)):
+    for week, value in zip(mondays(start, len(values)), values, strict=True):
+        DataPointFactory(measure=measure, week_start=week, value=value)
+
+
+def test_lead_creates_a_measure_for_their_initiative(signed_in, initiative, qi_lead):
+    url = reverse("runcharts:measure_create") + f"?initiative={initiative.pk}"
+    page = signed_in.get(url)
+    assertContains(page, "Add a measure")
+    response = signed_in.post(
+        url,
+        {
+            "name": "Handovers completed by 08:00",
+            "kind": "outcome",
+            "definition": "Night handovers finished by 08:00 as a percentage of all night handovers.",
+            "unit": "percent",
+            "improvement": "increase",
+            "target": "90",
+            "chart": "anhoej",
+            "baseline_points": "",
+        },
+        follow=True,
+    )
+    assertContains(response, "You added the measure ‘Handovers completed by 08:00’")
+    measure = Measure.objects.get()
+    assert (measure.initiative, measure.owner, measure.target) == (initiative, qi_lead, 90.0)
+
+
+def test_the_measure_form_shows_errors_and_keeps_typed_values(signed_in, initiative):
+    url = reverse("runcharts:measure_create_for", args=[initiative.pk])
+    response = signed_in.post(
+        url,
+        {
+            "name": "Falls",
+            "kind": "outcome",
+            "definition": "",
+            "unit": "percent",
+            "improvement": "decrease",
+            "chart": "xmr",
+            "target": "120",
+            "baseline_points": "1",
+        },
+    )
+    assertContains(response, "<title>Error: Add a measure")
+    assertContains(response, "Enter the operational definition")
+    assertContains(response, "Enter a target between 0 and 100 for a percentage")
+    assertContains(response, "Enter a baseline of at least 2 weeks")
+    assertContains(response, 'value="Falls"')
+    assert not Measure.objects.exists()
+
+
+def test_editing_a_chart_setting_bumps_the_data_version(signed_in, measure):
+    version = measure.data_version
+    response = signed_in.post(
+        reverse("runcharts:measure_edit", args=[measure.pk]),
+        {
+            "name": measure.name,
+            "kind": "outcome",
+            "definition": "Changed wording only",
+            "unit": "percent",
+            "improvement": "increase",
+            "chart": "anhoej",
+        },
+    )
+    assert response.status_code == 302
+    measure.refresh_from_db()
+    assert measure.data_version == version  # wording only: the chart is unchanged
+    signed_in.post(
+        reverse("runcharts:measure_edit", args=[measure.pk]),
+        {
+            "name": measure.name,
+            "kind": "outcome",
+            "definition": "x",
+            "unit": "percent",
+            "improvement": "increase",
+            "chart": "xmr",
+        },
+    )
+    measure.refresh_from_db()
+    assert (measure.chart, measure.data_version) == ("xmr", version + 1)
+
+
+def test_grid_entry_adds_edits_and_removes_values_keeping_history(signed_in, measure, qi_lead):
+    url = reverse("runcharts:data_entry", args=[measure.pk])
+    page = signed_in.get(url)
+    assertContains(page, "Week starting Monday 9 March 2026")
+    assertContains(page, "Week starting Monday 22 December 2025")
+    response = signed_in.post(
+        url, {"week_2026-03-02": "40", "week_2026-02-23": "42.5", "week_2026-02-16": "44"}, follow=True
+    )
+    assertContains(response, "Values saved: 3 added, 0 changed, 0 removed.")
+    response = signed_in.post(url, {"week_2026-03-02": "41", "week_2026-02-23": "42.5"}, follow=True)
+    assertContains(response, "Values saved: 0 added, 1 changed, 1 removed.")
+
+    assert dict(DataPoint.objects.values_list("week_start", "value")) == {
+        date(2026, 3, 2): 41.0,
+        date(2026, 2, 23): 42.5,
+    }
+    history = DataPoint.history.filter(week_start=date(2026, 3, 2)).order_by("history_id")
+    assert [(h.history_type, h.value) for h in history] == [("+", 40.0), ("~", 41.0)]
+    removed = DataPoint.history.filter(week_start=date(2026, 2, 16)).order_by("history_id")
+    assert [h.history_type for h in removed] == ["+", "-"]
+    assert history.last().history_user == qi_lead or history.last().entered_by == qi_lead
+
+
+def test_grid_rejects_bad_values_and_saves_nothing(signed_in, measure):
+    url = reverse("runcharts:data_entry", args=[measure.pk])
+    response = signed_in.post(url, {"week_2026-03-02": "140", "week_2026-02-23": "many"})
+    assertContains(response, "<title>Error: Enter weekly values")
+    assertContains(response, "Enter a percentage between 0 and 100 for the week starting monday 2 march 2026")
+    assertContains(response, "Enter a number for the week starting monday 23 february 2026")
+    assertContains(response, 'value="140"')
+    assert not DataPoint.objects.exists()
+
+
+def test_detail_page_shows_chart_alt_text_signal_and_data_table(signed_in, measure):
+    measure.chart = "xmr"
+    measure.baseline_points = 12
+    measure.save()
+    add_points(measure, SHIFT)
+    page = signed_in.get(measure.get_absolute_url())
+    assertContains(page, "Special cause improvement: 9 weeks above the mean since 5 January 2026.")
+    assertContains(page, 'alt="XmR chart of Handovers on time, 21 weeks. Special cause improvement')
+    assertContains(page, "Special cause variation of an improving nature, because the values are higher.")
+    assertContains(page, "Latest signal: </span>Improvement")
+    assertContains(page, "Data table")
+    assertContains(
+        page,
+        '<td class="nhsuk-table__cell" role="cell"><span class="nhsuk-table-responsive__heading" '
+        'aria-hidden="true">Week starting </span>2 Mar 2026</td>',
+        html=False,
+    )
+    assertNotContains(page, "enough for an XmR chart")  # it is one already
+
+
+def test_a_run_chart_with_20_weeks_suggests_xmr(signed_in, measure):
+    add_points(measure, SHIFT[:20])
+    page = signed_in.get(measure.get_absolute_url())
+    assertContains(page, "enough for an XmR chart")
+    assertContains(page, "Non-random improvement: 8 weeks above the median since 5 January 2026.")
+
+
+def test_chart_svg_is_drawn_once_per_data_version(signed_in, measure):
+    add_points(measure, SHIFT)
+    PdsaCycleFactory(initiative=measure.initiative, measure=measure, number=3, starts_on=date(2026, 1, 5))
+    url = reverse("runcharts:chart", args=[measure.pk, "svg"])
+    before = charts.render_count
+    first = signed_in.get(url)
+    assert first["Content-Type"] == "image/svg+xml"
+    svg = first.content.decode()
+    assert svg.lstrip().startswith("<?xml") and "PDSA 3" in svg
+    with CaptureQueriesContext(connection) as queries:
+        second = signed_in.get(url)
+    assert second.content == first.content
+    assert charts.render_count == before + 1  # the second request came from the cache
+    assert not [q for q in queries.captured_queries if "runcharts_datapoint" in q["sql"]]  # no data read
+
+    signed_in.post(reverse("runcharts:data_entry", args=[measure.pk]), {"week_2026-03-02": "75"})
+    signed_in.get(url)
+    assert charts.render_count == before + 2  # new data, new drawing
+
+
+def test_png_download(signed_in, measure):
+    add_points(measure, SHIFT[:5])
+    response = signed_in.get(reverse("runcharts:chart", args=[measure.pk, "png"]))
+    assert response["Content-Type"] == "image/png"
+    assert response.content.startswith(b"\x89PNG")
+    assert "attachment" in response["Content-Disposition"]
+
+
+def test_an_empty_measure_still_draws(signed_in, measure):
+    response = signed_in.get(reverse("runcharts:chart", args=[measure.pk, "svg"]))
+    assert response.status_code == 200
+    assertContains(signed_in.get(measure.get_absolute_url()), "No data has been entered yet.")
+
+
+def test_csv_export_has_the_analysis_per_point_and_neutralises_formulas(signed_in, measure):
+    measure.chart = "xmr"
+    measure.baseline_points = 12
+    measure.save()
+    add_points(measure, SHIFT)
+    signed_in.post(reverse("runcharts:annotation_add", args=[measure.pk]), {"on": "2026-01-07", "text": "=cmd|calc"})
+    response = signed_in.get(reverse("runcharts:data_csv", args=[measure.pk]))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert len(rows) == 21
+    assert rows[0]["week_start"] == "2025-10-13" and rows[0]["point_type"] == "common_cause"
+    assert rows[-1]["special_cause"] == "shift" and rows[-1]["point_type"] == "improvement"
+    assert rows[12]["note"] == "'=cmd|calc"
+    assert float(rows[0]["mean"]) == pytest.approx(50.0)
+
+
+def test_rephase_needs_a_reason_and_starts_a_new_period(signed_in, measure):
+    add_points(measure, SHIFT)
+    url = reverse("runcharts:rephase_add", args=[measure.pk])
+    response = signed_in.post(url, {"week_start": "2026-01-05", "reason": ""})
+    assertContains(response, "Enter why the chart starts a new period")
+    response = signed_in.post(url, {"week_start": "2026-01-06", "reason": "New handover sheet"})
+    assertContains(response, "Enter a Monday")
+    response = signed_in.post(url, {"week_start": "05/01/2026", "reason": "New handover sheet adopted"}, follow=True)
+    assertContains(response, "From 5 January 2026: New handover sheet adopted")
+    # Two medians now: each part is analysed on its own.
+    rows = list(
+        csv.DictReader(io.StringIO(signed_in.get(reverse("runcharts:data_csv", args=[measure.pk])).content.decode()))
+    )
+    assert {r["period"] for r in rows} == {"1", "2"}
+    assert rows[0]["median"] != rows[-1]["median"]
