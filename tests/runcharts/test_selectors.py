@@ -15,7 +15,7 @@ from tests.runcharts.conftest import mondays
 pytestmark = pytest.mark.django_db
 
 STEADY = [50, 52, 48, 51, 49, 50, 53, 47, 50, 51, 49, 50]
-UP = STEADY + [54, 53, 54, 53, 54, 53, 54, 53, 54]
+UP = [*STEADY, 54, 53, 54, 53, 54, 53, 54, 53, 54]
 
 
 def with_values(measure, values):
