@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from qiportal import permissions
 from qiportal.models import Role
+from qiportal.notifications import unread_count
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,8 @@ def items_for(request) -> list[NavItem]:
             items.append(
                 NavItem("Readiness audits", reverse("ffit:audit_list"), invitations["to_complete"] or None, "to answer")
             )
+    unread = unread_count(user)
+    items.append(NavItem("Notifications", reverse("notification_list"), unread or None, "unread"))
     if permissions.is_admin(user):
         items.append(NavItem("Admin", reverse("admin:index")))
     return [NavItem(i.label, i.url, i.count, i.count_label, _is_current(path, i.url)) for i in items]

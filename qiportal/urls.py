@@ -44,6 +44,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("wards/<slug:slug>/", views.ward_detail, name="ward_detail"),
+    path("notifications/", views.notification_list, name="notification_list"),
     *accounts,
     path("", include("projects.urls")),
     path("audits/", include("ffit.urls")),

@@ -6,6 +6,7 @@ from excellence import demo as excellence_demo
 from ffit import demo as ffit_demo
 from projects import demo as projects_demo
 from qiportal import demo
+from runcharts import demo as runcharts_demo
 
 
 class Command(BaseCommand):
@@ -23,6 +24,8 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Demo trust ready: {demo.TRUST_NAME}, {len(users)} demo users."))
         initiatives = projects_demo.seed_initiatives(users)
         self.stdout.write(self.style.SUCCESS(f"Initiative log: {len(initiatives)} demo initiatives."))
+        measures = runcharts_demo.seed_measures(users)
+        self.stdout.write(self.style.SUCCESS(f"Run charts: {len(measures)} demo measures with weekly data."))
         audits = ffit_demo.seed_audits(users)
         self.stdout.write(self.style.SUCCESS(f"Readiness audits (FFIT): {len(audits)} demo audits."))
         reports = excellence_demo.seed_reports(users)
