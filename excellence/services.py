@@ -12,7 +12,6 @@ from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -259,11 +258,11 @@ def mark_learning_shared(*, report: ExcellenceReport, by: User) -> ExcellenceRep
 
 
 def _sponsor_for(ward: Ward) -> User | None:
+    """A senior manager over the ward's directorate, else a trust-wide one."""
+    senior = User.objects.filter(is_active=True, roles__role=Role.SENIOR_MANAGER).order_by("pk")
     return (
-        User.objects.filter(is_active=True, roles__role=Role.SENIOR_MANAGER)
-        .filter(Q(roles__directorate_id=ward.directorate_id) | Q(roles__directorate__isnull=True))
-        .order_by("roles__directorate__isnull", "pk")
-        .first()
+        senior.filter(roles__directorate_id=ward.directorate_id).first()
+        or senior.filter(roles__directorate__isnull=True).first()
     )
 
 
