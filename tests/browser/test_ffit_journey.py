@@ -1,0 +1,99 @@
+"""A readiness audit end to end in a real browser: open, invite, answer by keyboard, close, read the results.
+
+The sponsor's view of readiness on a proposal's review page belongs to the review page (issue 4) and is tested
+there once that page includes templates/ffit/_readiness.html.
+"""
+
+import re
+
+from ffit.questionnaire import SECTIONS
+from tests.browser.conftest import assert_accessible, assert_no_sideways_scroll
+
+WIDE = {"width": 1280, "height": 900}
+
+
+def _tab_to(page, selector: str, limit: int = 200) -> None:
+    """Press Tab until the focused element matches `selector`, as a keyboard user would."""
+    for _ in range(limit):
+        if page.evaluate("s => document.activeElement && document.activeElement.matches(s)", selector):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"Tab never reached {selector} on {page.url}")
+
+
+def _answer_by_keyboard(page, score_for_section, *, check_layout: bool = False) -> None:
+    for section in SECTIONS:
+        assert page.locator(".nhsuk-caption-l").inner_text() == f"Section {section.number} of 7"
+        if check_layout and section.number == 1:
+            assert_accessible(page)
+            assert_no_sideways_scroll(page)
+            page.set_viewport_size(WIDE)
+        score = score_for_section(section.key)
+        for item in section.items:
+            _tab_to(page, f'input[name="{item.key}"]')
+            page.keyboard.press("Space")  # selects 0 – Not at all
+            for _ in range(score):
+                page.keyboard.press("ArrowDown")  # each moves the choice one point up the scale
+            assert page.locator(f'input[name="{item.key}"]:checked').get_attribute("value") == str(score)
+        _tab_to(page, 'button[name="continue"]')
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+    assert page.locator("h1").inner_text() == "Check your answers"
+    assert_accessible(page)
+    _tab_to(page, "form button.nhsuk-button")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.locator(".nhsuk-panel__title").inner_text() == "Answers submitted"
+    assert_accessible(page)
+
+
+def test_ward_manager_runs_an_audit_with_the_qi_lead(page, live_server, demo, sign_in):
+    page.set_viewport_size(WIDE)
+    csp_errors = []
+    page.on("console", lambda message: "Content Security Policy" in message.text and csp_errors.append(message.text))
+
+    sign_in("wardmanager")
+    page.get_by_role("link", name="Readiness audits").first.click()
+    assert page.locator("h1").inner_text() == "Readiness audits"
+    assert_accessible(page)
+    page.get_by_role("link", name="Open an audit").click()
+    assert_accessible(page)
+    page.get_by_label("Which ward is the audit for?").select_option(label="Oak Ward")
+    page.get_by_role("button", name="Open audit").click()
+
+    assert page.locator("h1").inner_text() == "Invite people to answer"
+    assert_accessible(page)
+    page.get_by_label(re.compile(r"^Priya Shah")).check()
+    page.get_by_role("button", name="Send invitations").click()
+    assert "You invited Priya Shah" in page.locator(".nhsuk-notification-banner").inner_text()
+    assert_accessible(page)
+    audit_url = page.url
+
+    page.get_by_role("link", name="Start answering").click()
+    _answer_by_keyboard(page, lambda key: 1 if key == "resourcing" else 4, check_layout=True)
+
+    sign_in("qilead")
+    page.goto(f"{live_server.url}/audits/")
+    page.get_by_role("link", name="Oak Ward audit").first.click()
+    assert page.url == audit_url
+    page.get_by_role("link", name="Start answering").click()
+    _answer_by_keyboard(page, lambda key: 4)
+
+    sign_in("wardmanager")
+    page.goto(audit_url)
+    page.get_by_role("link", name="Close the audit").click()
+    assert_accessible(page)
+    page.get_by_role("button", name="Close the audit").click()
+
+    assert page.locator("h1").inner_text() == "Oak Ward readiness results"
+    body = page.locator("main").inner_text()
+    assert "Please note that FFIT has not been validated and tested." in body
+    assert "7 of 35 (20%)" in body and "28 of 35 (80%)" in body and "17.5 of 35 (50%)" in body
+    assert "Something to talk about" in body and "staffing levels in the clinical units concerned?" in body
+    assert "What to strengthen first" in body and "Securing the resources to do the job" in body
+    chart = page.locator(".app-chart img")
+    assert "Resourcing 50%" in chart.get_attribute("alt")
+    chart.evaluate("img => img.decode()")  # rejects, failing the test, if the SVG did not load
+    assert_accessible(page)
+    assert_no_sideways_scroll(page)
+    assert not csp_errors, csp_errors
