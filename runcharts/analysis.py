@@ -213,12 +213,23 @@ def _latest_stretch(rows: list[Row], last: int) -> list[Row]:
     return list(reversed(stretch))
 
 
+def _same_side(rows: list[Row], last: int, up: bool) -> list[Row]:
+    """The weeks back from row `last`, in its period, on the same side of the centre (weeks on it skipped)."""
+    stretch = []
+    for row in reversed(rows[: last + 1]):
+        if row.period != rows[last].period or (row.value != row.centre and (row.value > row.centre) != up):
+            break
+        if row.value != row.centre:
+            stretch.append(row)
+    return list(reversed(stretch))
+
+
 def _xmr_words(result: spc.XmrResult, rows: list[Row], improvement: str) -> tuple[str, str]:
     last = rows[-1]
     if last.special_cause is None:
         return "common_cause", (
             f"Common cause variation: the latest week is within the limits and no rule is broken. "
-            f"The mean is {last.centre:g}."
+            f"The mean is {last.centre:.4g}."
         )
     variation = result.variation
     up = variation.endswith("_high")
@@ -228,7 +239,8 @@ def _xmr_words(result: spc.XmrResult, rows: list[Row], improvement: str) -> tupl
     since = _day(stretch[0].week_start)
     side = "above" if up else "below"
     if last.special_cause == "shift":
-        detail = f"{_weeks(len(stretch))} {side} the mean since {since}"
+        stretch = _same_side(rows, len(rows) - 1, up)
+        detail = f"{_weeks(len(stretch))} {side} the mean since {_day(stretch[0].week_start)}"
     elif last.special_cause == "trend":
         detail = f"{_weeks(len(stretch))} {'rising' if up else 'falling'} since {since}"
     elif last.special_cause == "outside_limits" and len(stretch) > 1:
@@ -242,10 +254,10 @@ def _xmr_words(result: spc.XmrResult, rows: list[Row], improvement: str) -> tupl
 
 def _run_chart_words(result: spc.RunChartResult, rows: list[Row], improvement: str, chart: str) -> tuple[str, str]:
     if result.n_useful == 0:
-        return "common_cause", f"Every week is on the median of {result.median:g}: no runs to analyse."
+        return "common_cause", f"Every week is on the median of {result.median:.4g}: no runs to analyse."
     if not result.signal:
         return "common_cause", (
-            f"Random (common cause) variation around the median of {result.median:g}: no run-chart rule is broken."
+            f"Random (common cause) variation around the median of {result.median:.4g}: no run-chart rule is broken."
         )
     flagged = result.flagged
     if flagged:
@@ -262,7 +274,9 @@ def _run_chart_words(result: spc.RunChartResult, rows: list[Row], improvement: s
             kind, "Non-random variation"
         )
         if rows[last].special_cause == "shift":
-            detail = f"{_weeks(len(stretch))} {'above' if up else 'below'} the median since {since}"
+            stretch = _same_side(rows, last, rows[last].value > rows[last].centre)
+            side = "above" if rows[last].value > rows[last].centre else "below"
+            detail = f"{_weeks(len(stretch))} {side} the median since {_day(stretch[0].week_start)}"
         else:
             detail = f"{_weeks(len(stretch))} {'rising' if up else 'falling'} since {since}"
         return kind, f"{label}: {detail}."

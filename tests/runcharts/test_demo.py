@@ -1,0 +1,40 @@
+"""The demo measures: plausible weekly data for each case study, and a second run changes nothing."""
+
+import pytest
+from django.core.management import call_command
+
+from runcharts import selectors
+from runcharts.models import DataPoint, Measure
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_builds_measures_with_the_promised_patterns():
+    call_command("seed_demo", password="demo-pass-123")
+    measures = {m.name: m for m in Measure.objects.select_related("initiative")}
+    assert len(measures) == 6
+    for measure in measures.values():
+        assert 30 <= measure.points.count() <= 60
+    discharge = measures["Discharges before noon"]
+    assert discharge.pdsa_cycles.exists()  # the shift follows PDSA 1, drawn as a marker
+    assert selectors.measure_analysis(discharge).signal == "improvement"
+    assert selectors.measure_analysis(measures["Lying and standing blood pressure recorded"]).signal == "improvement"
+    enhanced = measures["Hours of one-to-one enhanced care"]
+    assert (enhanced.chart, enhanced.target) == ("xmr", 220)
+    assert selectors.measure_analysis(measures["At-risk patients discussed at the night meeting"]).signal == (
+        "common_cause"
+    )
+    assert (
+        measures["New hospital-acquired pressure ulcers"]
+        in selectors.measures_missing_data(__import__("datetime").date.today())
+        or measures["New hospital-acquired pressure ulcers"].initiative.status != "live"
+    )
+
+    before = (DataPoint.objects.count(), DataPoint.history.count(), [m.data_version for m in measures.values()])
+    call_command("seed_demo", password="demo-pass-123")
+    after = (
+        DataPoint.objects.count(),
+        DataPoint.history.count(),
+        [Measure.objects.get(pk=m.pk).data_version for m in measures.values()],
+    )
+    assert before == after
