@@ -77,9 +77,9 @@ def render(chart: ChartInput, kind: str) -> bytes:
     figure = draw(chart)
     out = io.BytesIO()
     if kind == "svg":
-        figure.savefig(out, format="svg", metadata={"Date": None}, bbox_inches="tight")
+        figure.savefig(out, format="svg", metadata={"Date": None})
     else:
-        figure.savefig(out, format="png", dpi=150, bbox_inches="tight")
+        figure.savefig(out, format="png", dpi=150)
     return out.getvalue()
 
 
