@@ -11,7 +11,7 @@ import pytest
 from runcharts._spc_rules import RUNS_TABLE, crossings_min
 from runcharts.spc import RunChartPart, run_chart
 
-RULES_DOCUMENT = Path("/work/shared/spc-rules.md")
+RULES_DOCUMENT = Path(__file__).resolve().parents[2].parent / "shared" / "spc-rules.md"  # shared/ beside the repo
 PART_FIELDS = [field.name for field in dataclasses.fields(RunChartPart)]
 TOP_LEVEL_FIELDS = [name for name in PART_FIELDS if name not in ("start", "end")]
 ANHOEJ = ("median", "n_useful", "longest_run", "longest_run_max", "crossings", "crossings_min")
