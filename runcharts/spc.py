@@ -280,13 +280,13 @@ def _frozen_points(drafts: list[Any]) -> list[XmrPoint]:
 
 def _xmr_period(segment: list[float], start: int, fix_after: int | None, screen_outliers: bool) -> XmrPeriod:
     basis = segment if fix_after is None else segment[:fix_after]
-    centre = math.fsum(basis) / len(basis)
+    centre = _mean(basis)
     ranges = [abs(b - a) for a, b in pairwise(basis)]
     if ranges and screen_outliers:
-        cut = _SCREEN * (math.fsum(ranges) / len(ranges))
+        cut = _SCREEN * _mean(ranges)
         ranges = [moving_range for moving_range in ranges if moving_range < cut]  # once, never repeated
     # No ranges left (a basis of one point, or every range 0 and so not below a cut of 0): the spread is undefined.
-    mean_moving_range = math.fsum(ranges) / len(ranges) if ranges else math.nan
+    mean_moving_range = _mean(ranges) if ranges else math.nan
     limit = _LIMIT * mean_moving_range
     close = _CLOSE * mean_moving_range
     return XmrPeriod(
@@ -301,6 +301,13 @@ def _xmr_period(segment: list[float], start: int, fix_after: int | None, screen_
         mean_moving_range=mean_moving_range,
         short_group_warning=len(segment) < _SHORT_GROUP,
     )
+
+
+def _mean(values: list[float]) -> float:
+    try:
+        return math.fsum(values) / len(values)  # a correctly rounded sum, as close as R's long-double mean
+    except OverflowError:  # finite values whose sum is beyond the float range
+        return math.fsum(value / len(values) for value in values)
 
 
 def _assurance(improvement: str, target: float | None, period: XmrPeriod) -> str | None:

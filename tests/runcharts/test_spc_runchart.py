@@ -2,6 +2,7 @@
 
 import dataclasses
 import math
+import pickle
 import re
 from fractions import Fraction
 from pathlib import Path
@@ -10,8 +11,19 @@ import pytest
 
 from runcharts._spc_rules import RUNS_TABLE, crossings_min
 from runcharts.spc import RunChartPart, run_chart
+from tests.conftest import skip_or_fail
 
-RULES_DOCUMENT = Path(__file__).resolve().parents[2].parent / "shared" / "spc-rules.md"  # shared/ beside the repo
+# Where the SPC rules document may sit: beside the repository (shared/), or in a docs/ folder inside it.
+REPO = Path(__file__).resolve().parents[2]
+RULES_DOCUMENTS = [REPO.parent / "shared" / "spc-rules.md", REPO / "docs" / "spc-rules.md"]
+
+# The IHI runs table exactly as printed in the rules document (section 4), so the test needs no file outside the repo.
+PRINTED_RUNS_TABLE = """
+10: 3–9   11: 3–10  12: 3–11  13: 4–11  14: 4–12  15: 5–12  16: 5–13  17: 5–13
+18: 6–14  19: 6–15  20: 6–16  21: 7–16  22: 7–17  23: 7–17  24: 8–18  25: 8–18
+26: 9–19  27: 9–20  28: 10–20 29: 10–21 30: 11–22 31: 11–22 32: 11–23 33: 11–24
+34: 12–24 35: 12–25 36: 13–25 37: 13–26 38: 14–26 39: 14–27 40: 15–27
+"""
 PART_FIELDS = [field.name for field in dataclasses.fields(RunChartPart)]
 TOP_LEVEL_FIELDS = [name for name in PART_FIELDS if name not in ("start", "end")]
 ANHOEJ = ("median", "n_useful", "longest_run", "longest_run_max", "crossings", "crossings_min")
@@ -296,6 +308,11 @@ def test_top_level_fields_equal_the_last_part_including_index_lists():
     assert not hasattr(chart, "start")
 
 
+def test_results_survive_pickling_as_a_cache_would():
+    chart = run_chart(V, parts=[8])
+    assert pickle.loads(pickle.dumps(chart)) == chart  # noqa: S301 (our own bytes, not untrusted data)
+
+
 def test_index_lists_are_sorted_plain_ints():
     chart = run_chart(EXAMPLE_5, rules="ihi", exclude=(0,))
     for name in ("shift", "trend", "flagged"):
@@ -308,11 +325,24 @@ def test_index_lists_are_sorted_plain_ints():
 # --- IHI rules -----------------------------------------------------------------------------------------------------
 
 
-def test_ihi_runs_table_is_the_documents_table_verbatim():
-    table = RULES_DOCUMENT.read_text(encoding="utf-8").split("**Runs table**")[1].split("```text")[1].split("```")[0]
-    printed = {int(n): (int(low), int(high)) for n, low, high in re.findall(r"(\d+): (\d+)–(\d+)", table)}
-    assert len(printed) == 31
+def parse_runs_table(text):
+    return {int(n): (int(low), int(high)) for n, low, high in re.findall(r"(\d+): (\d+)–(\d+)", text)}
+
+
+def test_ihi_runs_table_is_the_printed_table_verbatim():
+    printed = parse_runs_table(PRINTED_RUNS_TABLE)
+    assert sorted(printed) == list(range(10, 41))
     assert printed == RUNS_TABLE
+    # Not a recomputation: an exact one with 10 points on each side would give 7–15 at 20 (see the document).
+    assert RUNS_TABLE[20] == (6, 16)
+
+
+def test_the_printed_table_matches_the_rules_document():
+    document = next((path for path in RULES_DOCUMENTS if path.exists()), None)
+    if document is None:
+        skip_or_fail("spc-rules.md is not beside the repository or in docs/")
+    text = document.read_text(encoding="utf-8").split("**Runs table**")[1].split("```text")[1].split("```")[0]
+    assert text.strip() == PRINTED_RUNS_TABLE.strip()
 
 
 @pytest.mark.parametrize(

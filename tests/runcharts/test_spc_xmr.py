@@ -3,6 +3,7 @@
 import dataclasses
 import doctest
 import math
+import pickle
 from decimal import Decimal
 from fractions import Fraction
 
@@ -521,6 +522,18 @@ def test_points_are_ordinary_xmr_points():
     assert point == rebuilt and hash(point) == hash(rebuilt)
     assert dataclasses.replace(point, value=31.0).value == 31.0
     assert repr(point).startswith("XmrPoint(index=12, value=30.0")
+
+
+def test_values_near_the_float_limit_do_not_overflow_the_mean():
+    [period] = xmr([1e308, 1.5e308, 1e308]).periods
+    assert period.centre == approx(3.5 / 3 * 1e308)
+
+
+def test_results_survive_pickling_as_a_cache_would():
+    chart = xmr([*BASIS, 30, 11], fix_after=12, target=20)
+    copy = pickle.loads(pickle.dumps(chart))  # noqa: S301 (our own bytes, not untrusted data)
+    assert copy == chart
+    assert type(copy.points[12]) is XmrPoint and copy.points[12].special_cause == "outside_limits"
 
 
 def test_accepts_ints_decimals_fractions_and_tuples():
