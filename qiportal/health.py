@@ -20,7 +20,7 @@ def broker_status() -> str:
     from qiportal.celery import app
 
     try:
-        with app.connection_for_write() as conn:
+        with app.connection_for_write(url=settings.CELERY_BROKER_URL) as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
     except Exception:  # noqa: BLE001 - any failure means the broker is not usable
         return "unavailable"

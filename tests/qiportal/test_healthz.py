@@ -12,14 +12,8 @@ def test_healthz_reports_database_and_eager_broker_without_login(client, db):
 
 def test_healthz_is_503_when_the_broker_is_unreachable(client, db, settings):
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    from qiportal.celery import app
-
-    original = app.conf.broker_url
-    app.conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens on port 1
-    try:
-        response = client.get(reverse("healthz"))
-    finally:
-        app.conf.broker_url = original
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    response = client.get(reverse("healthz"))
     assert response.status_code == 503
     assert response.json() == {"status": "unavailable", "database": "ok", "broker": "unavailable"}
 
@@ -47,13 +41,7 @@ def test_healthz_reports_a_real_broker_ok(client, db, settings):
     if not broker:
         skip_or_fail("CELERY_BROKER_URL is not set: no real broker to check")
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    from qiportal.celery import app
-
-    original = app.conf.broker_url
-    app.conf.broker_url = broker
-    try:
-        response = client.get(reverse("healthz"))
-    finally:
-        app.conf.broker_url = original
+    settings.CELERY_BROKER_URL = broker
+    response = client.get(reverse("healthz"))
     assert response.status_code == 200, response.json()
     assert response.json()["broker"] == "ok"
