@@ -329,3 +329,98 @@ class ProgressScore(models.Model):
 def default_review_date(start=None, weeks: int | None = None):
     weeks = weeks or settings.QI["REVIEW_INTERVAL_WEEKS"]
     return (start or timezone.localdate()) + timedelta(weeks=weeks)
+
+
+# --- Initiativitis: ward load settings and overload flags (issue 8) ---------------------------------
+
+
+class LoadWeights(models.Model):
+    """How much each live initiative adds to a ward's load. One row, edited by admins."""
+
+    ward_weight = models.DecimalField(
+        max_digits=4, decimal_places=2, default=Decimal("1"), help_text="For each initiative on the ward itself."
+    )
+    directorate_weight = models.DecimalField(
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("0.5"),
+        help_text="For each initiative covering the ward's whole directorate.",
+    )
+    trust_weight = models.DecimalField(
+        max_digits=4, decimal_places=2, default=Decimal("0.25"), help_text="For each trust-wide initiative."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "ward load weights"
+        verbose_name_plural = "ward load weights"
+        constraints = [
+            models.CheckConstraint(condition=Q(pk=1), name="single_load_weights"),
+            models.CheckConstraint(
+                condition=Q(ward_weight__gte=0, directorate_weight__gte=0, trust_weight__gte=0),
+                name="load_weights_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Ward {self.ward_weight}, directorate-wide {self.directorate_weight}, trust-wide {self.trust_weight}"
+
+    def save(self, *args, **kwargs):
+        self.pk = 1
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def current(cls) -> "LoadWeights":
+        """The saved weights, or the defaults when no admin has changed them (nothing is written)."""
+        return cls.objects.filter(pk=1).first() or cls(pk=1)
+
+
+class OverloadFlagQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(closed_at__isnull=True)
+
+
+class OverloadFlag(models.Model):
+    """A ward's load of live initiatives went above its threshold. Closed rows are the flag history."""
+
+    class Outcome(models.TextChoices):
+        NONE = "", "No decision yet"
+        ACCEPTED = "accepted", "Accepted for now"
+        ACTED = "acted", "Initiatives paused or halted"
+
+    ward = models.ForeignKey(Ward, on_delete=models.CASCADE, related_name="overload_flags")
+    opened_at = models.DateTimeField(default=timezone.now)
+    load_at_open = models.DecimalField(max_digits=7, decimal_places=2)
+    threshold_at_open = models.DecimalField(max_digits=5, decimal_places=2)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    load_at_close = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
+    close_cause = models.TextField(blank=True)
+    decision = models.CharField(max_length=10, choices=Outcome.choices, blank=True, default="")
+    decision_reason = models.TextField(blank=True)
+    review_on = models.DateField("review the decision on", null=True, blank=True)
+    decided_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+    objects = OverloadFlagQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-opened_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ward"],
+                condition=Q(closed_at__isnull=True),
+                name="one_open_overload_flag_per_ward",
+                violation_error_message="This ward already has an open overload flag.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        state = "open" if self.is_open else "closed"
+        return f"{self.ward}: load {self.load_at_open} of {self.threshold_at_open} ({state})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None

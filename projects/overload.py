@@ -1,0 +1,109 @@
+"""Initiativitis: each ward's weighted load of live initiatives, against its threshold.
+
+Seed 001 found staff "inundated by quality initiatives" and asks managers to shield wards from it.
+A ward's load counts every live initiative touching it: the ward weight for each initiative on the
+ward itself, the directorate weight for each covering its whole directorate, the trust weight for
+each trust-wide one. Everything is counted in the database in a fixed number of queries, however many
+wards and initiatives there are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count
+
+from projects.models import Initiative, LoadWeights, OverloadFlag, Scope, Status
+from qiportal.models import Ward
+
+
+@dataclass(frozen=True)
+class WardLoad:
+    ward_id: int
+    load: Decimal
+    threshold: Decimal
+    is_over: bool
+    live_initiative_count: int
+    open_flag: OverloadFlag | None = None
+    ward_count: int = 0
+    directorate_count: int = 0
+    trust_count: int = 0
+
+    @property
+    def status_label(self) -> str:
+        return "over threshold" if self.is_over else "within threshold"
+
+    @property
+    def summary(self) -> str:
+        """Plain words, never colour alone: "Load 3.5 of 3 – over threshold"."""
+        return f"Load {format_load(self.load)} of {format_load(self.threshold)} – {self.status_label}"
+
+
+def format_load(value: Decimal) -> str:
+    """3.50 -> "3.5", 3.00 -> "3", 2.25 -> "2.25"."""
+    text = f"{Decimal(value).quantize(Decimal('0.01')):f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def ward_loads(wards: Iterable[Ward] | None = None) -> dict[int, WardLoad]:
+    """Load for each ward (all active wards when none are given), keyed by ward id.
+
+    Queries: the wards (none when instances are passed), the weights, ward-scoped counts,
+    directorate-wide counts, the trust-wide count and the open flags — six at most.
+    """
+    if wards is None:
+        wards = Ward.objects.filter(is_active=True).only("pk", "directorate_id", "overload_threshold")
+    wards = list(wards)
+    if not wards:
+        return {}
+    ward_ids = [ward.pk for ward in wards]
+    weights = LoadWeights.current()
+    through = Initiative.wards.through
+    per_ward = dict(
+        through.objects.filter(ward_id__in=ward_ids, initiative__status=Status.LIVE, initiative__scope=Scope.WARDS)
+        .values("ward_id")
+        .annotate(n=Count("initiative_id", distinct=True))
+        .values_list("ward_id", "n")
+    )
+    directorate_ids = {ward.directorate_id for ward in wards}
+    per_directorate = dict(
+        Initiative.objects.filter(status=Status.LIVE, scope=Scope.DIRECTORATE, directorate_id__in=directorate_ids)
+        .values("directorate_id")
+        .annotate(n=Count("pk"))
+        .values_list("directorate_id", "n")
+    )
+    trust_wide = Initiative.objects.filter(status=Status.LIVE, scope=Scope.TRUST).count()
+    open_flags = {flag.ward_id: flag for flag in OverloadFlag.objects.open().filter(ward_id__in=ward_ids)}
+
+    loads = {}
+    for ward in wards:
+        on_ward = per_ward.get(ward.pk, 0)
+        on_directorate = per_directorate.get(ward.directorate_id, 0)
+        load = (
+            weights.ward_weight * on_ward
+            + weights.directorate_weight * on_directorate
+            + weights.trust_weight * trust_wide
+        )
+        threshold = Decimal(ward.overload_threshold)
+        loads[ward.pk] = WardLoad(
+            ward_id=ward.pk,
+            load=load,
+            threshold=threshold,
+            is_over=load > threshold,
+            live_initiative_count=on_ward + on_directorate + trust_wide,
+            open_flag=open_flags.get(ward.pk),
+            ward_count=on_ward,
+            directorate_count=on_directorate,
+            trust_count=trust_wide,
+        )
+    return loads
+
+
+def ward_load(ward: Ward) -> WardLoad:
+    return ward_loads([ward])[ward.pk]
+
+
+def flag_history(ward: Ward, limit: int = 20) -> list[OverloadFlag]:
+    return list(ward.overload_flags.select_related("decided_by").order_by("-opened_at", "-pk")[:limit])
