@@ -3,16 +3,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from ffit.selectors import latest_readiness
 from projects import forms, selectors, services
 from projects.filters import PortfolioFilter
 from projects.models import Decision, Initiative, PdsaCycle, Status
 from qiportal import exports, permissions
+from runcharts.selectors import latest_signals
 
 K = Decision.Kind
 WIZARD_SESSION_KEY = "new_initiative"
@@ -131,8 +131,7 @@ def initiative_detail(request, pk):
         "scores": list(initiative.progress_scores.all()),
         "history": selectors.charter_history(initiative),
         "measures": measures,
-        "signals": _signals(measures),
-        "measures_template": _partial("runcharts/_initiative_measures.html"),
+        "signals": latest_signals(measures),
         "suggestion": services.suggest_progress_score(
             initiative, cycles=list(initiative.pdsa_cycles.all()), measures=measures
         ),
@@ -142,27 +141,12 @@ def initiative_detail(request, pk):
         "can_record_pdsa": permissions.can_record_pdsa(user, initiative),
         "can_set_score": permissions.can_set_progress_score(user, initiative),
         "can_complete": permissions.can_complete(user, initiative),
+        "can_add_measure": initiative.status not in ("completed", "halted", "not_approved")
+        and permissions.can_add_measure(user, initiative),
         "decisions_open": services.allowed_decisions(initiative),
         "scale": services.IHI_SCALE,
     }
     return render(request, "projects/initiative_detail.html", context)
-
-
-def _partial(name: str) -> str | None:
-    """A partial another app provides, or None until that app has landed."""
-    try:
-        get_template(name)
-    except TemplateDoesNotExist:
-        return None
-    return name
-
-
-def _signals(measures):
-    try:
-        from runcharts.selectors import latest_signals
-    except ImportError:  # run charts land in their own issue
-        return {m.pk: m.latest_signal for m in measures}
-    return latest_signals(measures)
 
 
 # Logging a new initiative: four short pages, then check your answers --------------------------------
@@ -375,10 +359,6 @@ def decide(request, pk, kind):
 
 
 def _readiness_warning(initiative) -> bool:
-    try:
-        from ffit.selectors import latest_readiness
-    except ImportError:
-        return False
     readiness = latest_readiness([ward.pk for ward in initiative.wards.all()])
     return any(item is None or item.is_stale or item.has_weak_section for item in readiness.values()) or (
         len(readiness) < len(initiative.wards.all())
@@ -418,21 +398,15 @@ def review_detail(request, pk):
         "pdsa": selectors.pdsa_activity(initiative),
         "scores": list(initiative.progress_scores.all()),
         "measures": measures,
-        "signals": _signals(measures),
+        "signals": latest_signals(measures),
         "decisions_open": services.allowed_decisions(initiative),
         "readiness_items": _readiness_items(wards),
-        "readiness_template": _partial("ffit/_readiness.html"),
-        "measures_template": _partial("runcharts/_initiative_measures.html"),
         "crumbs": [("Home", reverse("home")), ("Reviews", reverse("projects:review_queue"))],
     }
     return render(request, "projects/review_detail.html", context)
 
 
 def _readiness_items(wards):
-    try:
-        from ffit.selectors import latest_readiness
-    except ImportError:
-        return None
     readiness = latest_readiness([ward.pk for ward in wards])
     return [(ward, readiness.get(ward.pk)) for ward in wards]
 

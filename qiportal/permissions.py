@@ -238,7 +238,7 @@ def can_add_measure(user: User, initiative) -> bool:
         return False
     if is_admin(user) or initiative.lead_id == user.pk:
         return True
-    return initiative.team.filter(pk=user.pk).exists()
+    return any(member.pk == user.pk for member in initiative.team.all())
 
 
 def can_edit_measure(user: User, measure) -> bool:
