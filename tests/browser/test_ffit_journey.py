@@ -1,7 +1,6 @@
 """A readiness audit end to end in a real browser: open, invite, answer by keyboard, close, read the results.
 
-The sponsor's view of readiness on a proposal's review page belongs to the review page (issue 4) and is tested
-there once that page includes templates/ffit/_readiness.html.
+Then the sponsor opens a proposal on that ward and sees the new readiness beside the decision.
 """
 
 import re
@@ -97,3 +96,14 @@ def test_ward_manager_runs_an_audit_with_the_qi_lead(page, live_server, demo, si
     assert_accessible(page)
     assert_no_sideways_scroll(page)
     assert not csp_errors, csp_errors
+
+    # The sponsor sees the fresh readiness on the review page of a proposal on Oak Ward.
+    from projects.models import Initiative
+
+    proposal = Initiative.objects.get(title="Safer insulin prescribing")
+    sign_in("sponsor")
+    page.goto(f"{live_server.url}/reviews/{proposal.pk}/")
+    oak = page.locator(".nhsuk-card", has_text="Oak Ward: readiness (FFIT)")
+    assert "Latest audit closed on" in oak.inner_text()
+    assert "Resourcing (50%)" in oak.inner_text()
+    assert_accessible(page)
