@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from excellence.models import Conversation, ExcellenceReport
 from excellence.selectors import week_start
+from qiportal.exports import safe_cell
 from qiportal.models import Role, User, Ward
 
 HEADER = [
@@ -45,7 +46,6 @@ HEADER = [
     "results",
     "what could we spread",
 ]
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def role_of(user: User | None) -> str:
@@ -90,11 +90,6 @@ class NameScrubber:
         if not text or self.pattern is None:
             return text or ""
         return self.pattern.sub(lambda match: self.replacements[match.group(1)], text)
-
-
-def neutralise(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def _protected_words() -> set[str]:
@@ -145,7 +140,7 @@ def anonymised_rows(reports) -> Iterable[list[str]]:
         ]
         for field in ("strengths", "opportunities", "aspirations", "results", "what_to_spread"):
             row.append(scrub(getattr(conversation, field)) if conversation else "")
-        yield [neutralise(cell) for cell in row]
+        yield [safe_cell(cell) for cell in row]
 
 
 def anonymised_csv(reports) -> str:

@@ -13,6 +13,7 @@ from ffit.forms import InviteForm, OpenAuditForm, SectionForm
 from ffit.models import Audit, Response
 from ffit.questionnaire import CAVEAT, INTRODUCTION, RESPONDENTS, SECTIONS
 from qiportal import permissions
+from qiportal.exports import safe_cell
 from qiportal.models import Ward
 
 
@@ -275,12 +276,6 @@ def audit_chart(request, pk):
     return response
 
 
-def _safe(value) -> str:
-    """Stop a spreadsheet reading a cell as a formula (CSV injection)."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 @require_GET
 def audit_csv(request, pk):
     audit = _results_audit(request, pk)
@@ -299,12 +294,12 @@ def audit_csv(request, pk):
             score = row.score
             writer.writerow(
                 [
-                    _safe(audit.ward.name),
+                    safe_cell(audit.ward.name),
                     opened,
                     closed,
-                    _safe(name),
+                    safe_cell(name),
                     row.number,
-                    _safe(row.name),
+                    safe_cell(row.name),
                     f"{score.total:g}" if score.answered else "",
                     score.maximum,
                     f"{score.percent:.1f}" if score.percent is not None else "",

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from projects.models import Decision, Initiative, PdsaCycle, Scope
-from projects.services import IHI_SCALE
+from projects.services import IHI_SCALE, STAGE_FIELDS
 from qiportal.models import Directorate, Role, StrategicPriority, User, Ward
 
 DATE = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
@@ -256,18 +256,7 @@ class DecisionForm(forms.Form):
 class PdsaPlanForm(forms.ModelForm):
     class Meta:
         model = PdsaCycle
-        fields = [
-            "title",
-            "change_idea",
-            "measure",
-            "objective",
-            "questions",
-            "predictions",
-            "who_what_where_when",
-            "data_to_collect",
-            "starts_on",
-            "planned_end_on",
-        ]
+        fields = STAGE_FIELDS[PdsaCycle.Stage.PLAN]
         widgets = {
             "starts_on": DATE["widget"],
             "planned_end_on": DATE["widget"],
@@ -306,11 +295,7 @@ class PdsaPlanForm(forms.ModelForm):
 
 
 def stage_form(stage: str):
-    stage_fields = {
-        PdsaCycle.Stage.DO: ["what_happened", "observations", "problems"],
-        PdsaCycle.Stage.STUDY: ["results", "learning"],
-        PdsaCycle.Stage.ACT: ["act_decision", "next_steps"],
-    }[stage]
+    stage_fields = STAGE_FIELDS[stage]
 
     class StageForm(forms.ModelForm):
         class Meta:

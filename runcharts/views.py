@@ -17,6 +17,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from projects.models import Initiative
 from qiportal import permissions
+from qiportal.exports import safe_cell
 from runcharts import charts, selectors, services, uploads
 from runcharts.forms import AnnotationForm, MeasureForm, RephaseForm, UploadForm, WeekGridForm
 from runcharts.models import Annotation, Measure, Rephase
@@ -24,7 +25,6 @@ from runcharts.models import Annotation, Measure, Rephase
 GRID_WEEKS = 12
 GRID_MAX_WEEKS = 104
 TEMPLATE_WEEKS = 8
-FORMULA_STARTS = ("=", "+", "-", "@")
 
 
 def _initiative_url(initiative: Initiative) -> str | None:
@@ -305,12 +305,6 @@ def chart(request, pk: int, fmt: str):
     return response
 
 
-def _cell(value) -> str:
-    """A text cell a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
 @require_GET
 def data_csv(request, pk: int):
     measure = _measure(request, pk)
@@ -335,7 +329,7 @@ def data_csv(request, pk: int):
                 row.period + 1,
                 row.special_cause or "",
                 row.point_type,
-                _cell("; ".join(notes.get(row.week_start, []))),
+                safe_cell("; ".join(notes.get(row.week_start, []))),
             ]
         )
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
