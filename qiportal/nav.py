@@ -26,6 +26,8 @@ def items_for(request) -> list[NavItem]:
         from projects.selectors import review_counts
 
         items.append(NavItem("Reviews", reverse("projects:review_queue"), review_counts(user)["total"], "to review"))
+    if permissions.can_view_dashboard(user):
+        items.append(NavItem("Dashboard", reverse("dashboard")))
     items.append(NavItem("Excellence", reverse("excellence:report_list")))
     if user.is_authenticated:
         from ffit.selectors import invitation_counts

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from qiportal import forms, views
+from qiportal import forms, preferences, views
 
 admin.site.site_header = "QI Portal administration"
 admin.site.site_title = "QI Portal admin"
@@ -44,7 +44,10 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("wards/<slug:slug>/", views.ward_detail, name="ward_detail"),
+    path("dashboard/", views.dashboard_page, name="dashboard"),
+    path("dashboard/charts/<slug:kind>.svg", views.dashboard_chart, name="dashboard_chart"),
     path("notifications/", views.notification_list, name="notification_list"),
+    path("notifications/preferences/", preferences.notification_preferences, name="notification_preferences"),
     *accounts,
     path("", include("projects.urls")),
     path("audits/", include("ffit.urls")),

@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
@@ -8,7 +9,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from qiportal import health, selectors
+from qiportal import dashboard, health, permissions, selectors
 from qiportal.models import Notification, Ward
 
 
@@ -20,7 +21,30 @@ def home(request):
 @require_GET
 def ward_detail(request, slug):
     ward = get_object_or_404(Ward.objects.select_related("directorate"), slug=slug)
+    if not permissions.can_view_ward(request.user, ward):
+        raise PermissionDenied
     return render(request, "qiportal/ward_detail.html", selectors.ward_page_context(ward, request.user))
+
+
+@require_GET
+def dashboard_page(request):
+    if not permissions.can_view_dashboard(request.user):
+        raise PermissionDenied
+    context = dashboard.dashboard_context(
+        request.user, directorate=request.GET.get("directorate") or None, sort=request.GET.get("sort")
+    )
+    context["crumbs"] = [("Home", reverse("home"))]
+    return render(request, "qiportal/dashboard.html", context)
+
+
+@require_GET
+def dashboard_chart(request, kind):
+    if not permissions.can_view_dashboard(request.user):
+        raise PermissionDenied
+    chart = dashboard.chart_data(kind, request.user, request.GET.get("directorate") or None)
+    response = HttpResponse(dashboard.render_svg(chart), content_type="image/svg+xml")
+    response["Cache-Control"] = "private, max-age=300"
+    return response
 
 
 @login_not_required
