@@ -1,0 +1,180 @@
+"""What the dashboard shows: the golden thread, reviews, flags, stalls, decisions, readiness and the ward table."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from pytest_django.asserts import assertContains, assertNotContains
+
+from projects.models import Status
+from qiportal import dashboard
+from tests.dashboard.conftest import closed_audit, concern_measure
+from tests.factories import InitiativeFactory, PriorityFactory, UserFactory, WardFactory
+
+
+def page(client, user, **params):
+    client.force_login(user)
+    response = client.get(reverse("dashboard"), params)
+    assert response.status_code == 200
+    return response
+
+
+def ward_order(response) -> list[str]:
+    return re.findall(r'<tr class="nhsuk-table__row" data-ward="([^"]+)"', response.content.decode())
+
+
+def test_status_table_counts_each_status(client, qi_lead, ward):
+    InitiativeFactory.create_batch(3, wards=[ward])
+    InitiativeFactory(status=Status.SUBMITTED, wards=[ward])
+    InitiativeFactory(status=Status.HALTED, wards=[ward])
+    response = page(client, qi_lead)
+    html = response.content.decode()
+    assert re.search(r'data-status="live">3<', html)
+    assert re.search(r'data-status="submitted">1<', html)
+    assert re.search(r'data-status="halted">1<', html)
+    assertContains(response, "5 initiatives past draft")
+
+
+def test_golden_thread_names_priorities_with_nothing_live(client, qi_lead, ward):
+    safety = PriorityFactory(name="Patient safety")
+    PriorityFactory(name="Staff experience")
+    InitiativeFactory.create_batch(2, priority=safety, wards=[ward])
+    response = page(client, qi_lead)
+    html = response.content.decode()
+    safety_row = re.search(r"Patient safety.*?</tr>", html, re.S).group(0)
+    assert "No live initiatives" not in safety_row
+    assert re.search(r"Staff experience <strong[^>]*>No live initiatives</strong>", html)
+
+
+def test_progress_scores_are_counted_with_the_unscored(client, qi_lead, ward):
+    InitiativeFactory(progress_score=2, wards=[ward])
+    InitiativeFactory(progress_score=2, wards=[ward])
+    InitiativeFactory(wards=[ward])
+    rows = dict(dashboard.progress_rows(dashboard.scoped_initiatives(dashboard.dashboard_scope(qi_lead))))
+    assert rows["2"] == 2
+    assert rows["Not scored"] == 1
+    assertContains(page(client, qi_lead), "Live and paused initiatives by progress score")
+
+
+def test_reviews_due_and_overdue(client, qi_lead, ward):
+    today = timezone.localdate()
+    InitiativeFactory(title="Overdue review", next_review_on=today - timedelta(days=3), wards=[ward])
+    InitiativeFactory(title="Review this week", next_review_on=today + timedelta(days=3), wards=[ward])
+    InitiativeFactory(title="Review next month", next_review_on=today + timedelta(days=30), wards=[ward])
+    response = page(client, qi_lead)
+    assertContains(response, "1 overdue, 1 due in the next 7 days.")
+    assertContains(response, "Overdue review")
+    assertContains(response, "Review this week")
+    assertNotContains(response, "Review next month")
+
+
+def test_stalled_flags_and_decisions_with_reasons(client, sponsor, grow):
+    grow()
+    response = page(client, sponsor)
+    assertContains(response, "Stalled live initiatives")
+    assertContains(response, "Wards with an open overload flag")
+    assertContains(response, "No decision yet")
+    assertContains(response, "Staff shortages on the ward this winter.")
+
+
+def test_wards_without_a_recent_readiness_audit(client, qi_lead, ward, ward_manager):
+    fresh = WardFactory(name="Fresh Ward", directorate=ward.directorate)
+    stale = WardFactory(name="Stale Ward", directorate=ward.directorate)
+    closed_audit(fresh, ward_manager, UserFactory(), closed_days_ago=10)
+    closed_audit(stale, ward_manager, UserFactory(), closed_days_ago=400)
+    html = page(client, qi_lead).content.decode()
+    listed = html[html.index('id="ffit"') : html.index('id="wards"')]
+    assert "Stale Ward</a>: last audit closed" in listed
+    assert "Oak Ward</a>: never audited" in listed
+    assert "Fresh Ward" not in listed
+
+
+def test_ward_table_shows_load_readiness_excellence_concern_and_flags(client, qi_lead, grow, ward):
+    grow(2)
+    html = page(client, qi_lead).content.decode()
+    row = re.search(r'data-ward="oak-ward".*?</tr>', html, re.S).group(0)
+    assert "Load 2 of 3 – within threshold" in row
+    assert "No audit" in row
+    assert "2 <strong" in row and "Concern" in row  # two measures with special-cause concern, said in words
+    # Each grow adds two reports on Oak Ward (one about its team) in the last four weeks.
+    assert re.search(r">4<span class=\"nhsuk-u-visually-hidden\"> in the last 4 weeks", row)
+    rows = re.findall(r"<tr class=\"nhsuk-table__row\" data-ward=.*?</tr>", html, re.S)
+    flagged = [r for r in rows if "Flag open" in r]
+    assert len(flagged) == 2
+
+
+def test_ward_over_threshold_is_said_in_words(client, qi_lead, ward):
+    InitiativeFactory.create_batch(4, wards=[ward])
+    html = page(client, qi_lead).content.decode()
+    row = re.search(r'data-ward="oak-ward".*?</tr>', html, re.S).group(0)
+    assert "Load 4 of 3 – over threshold" in row
+    assert "Over threshold</strong>" in row
+
+
+def test_ward_table_sorts_by_the_chosen_column(client, qi_lead, directorate):
+    busy = WardFactory(name="Busy Ward", directorate=directorate)
+    quiet = WardFactory(name="Alder Ward", directorate=directorate)
+    InitiativeFactory.create_batch(2, wards=[busy])
+    assert ward_order(page(client, qi_lead)) == [quiet.slug, busy.slug]
+    assert ward_order(page(client, qi_lead, sort="-load")) == [busy.slug, quiet.slug]
+    assert ward_order(page(client, qi_lead, sort="load")) == [quiet.slug, busy.slug]
+    response = page(client, qi_lead, sort="-load")
+    assertContains(response, 'aria-sort="descending"')
+    assertContains(response, "?sort=load#ward-table")  # the current column's link turns the order round
+    assert ward_order(page(client, qi_lead, sort="nonsense")) == [quiet.slug, busy.slug]
+
+
+def test_sorting_keeps_the_directorate_filter(client, qi_lead, directorate, other_directorate):
+    WardFactory(directorate=directorate)
+    response = page(client, qi_lead, directorate=directorate.slug)
+    assertContains(response, f"?sort=-load&amp;directorate={directorate.slug}#ward-table")
+
+
+def test_concern_counts_only_measures_whose_latest_signal_is_concern(client, qi_lead, ward):
+    initiative = InitiativeFactory(wards=[ward])
+    concern_measure(initiative, ward=ward)
+    wards = [ward]
+    rows, signals = dashboard.ward_rows(wards)
+    assert rows[0].concern_count == 1
+    assert list(signals.values()) == ["concern"]
+
+
+@pytest.mark.parametrize("kind", dashboard.CHART_KINDS)
+def test_charts_are_svg_with_alt_text_and_a_table(client, qi_lead, ward, kind):
+    InitiativeFactory.create_batch(2, wards=[ward], progress_score=3)
+    client.force_login(qi_lead)
+    response = client.get(reverse("dashboard_chart", args=[kind]))
+    assert response["Content-Type"] == "image/svg+xml"
+    assert response.content.lstrip().startswith(b"<?xml")
+    html = page(client, qi_lead).content.decode()
+    img = re.search(rf'<img src="/dashboard/charts/{kind}\.svg" alt="([^"]+)"', html)
+    assert img and img.group(1).startswith("Bar chart of")
+
+
+def test_charts_are_drawn_once_per_set_of_data(client, qi_lead, ward, monkeypatch):
+    drawn = []
+    real = dashboard._draw
+    monkeypatch.setattr(dashboard, "_draw", lambda chart: drawn.append(chart.kind) or real(chart))
+    client.force_login(qi_lead)
+    url = reverse("dashboard_chart", args=["status"])
+    client.get(url)
+    client.get(url)
+    assert drawn == ["status"]
+    InitiativeFactory(wards=[ward])
+    client.get(url)
+    assert drawn == ["status", "status"]
+
+
+def test_chart_alt_text_states_the_numbers(qi_lead, ward):
+    InitiativeFactory.create_batch(2, wards=[ward])
+    chart = dashboard.chart_data("status", qi_lead)
+    assert "Live: 2" in chart.description
+    assert "(2 in all)" in chart.description
+
+
+def test_the_page_can_be_printed(client, qi_lead):
+    response = page(client, qi_lead)
+    assertContains(response, 'class="app-print-only"')
+    assertContains(response, "app-no-print")
