@@ -424,3 +424,9 @@ class OverloadFlag(models.Model):
     @property
     def is_open(self) -> bool:
         return self.closed_at is None
+
+    @property
+    def opened_summary(self) -> str:
+        from projects.overload import format_load
+
+        return f"Load {format_load(self.load_at_open)} of {format_load(self.threshold_at_open)}"

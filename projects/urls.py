@@ -1,6 +1,6 @@
 from django.urls import path
 
-from projects import views
+from projects import overload_views, views
 from projects.models import Decision
 
 app_name = "projects"
@@ -35,4 +35,6 @@ urlpatterns = [
     path("initiatives/<int:pk>/progress-score/", views.progress_score, name="progress_score"),
     path("reviews/", views.review_queue, name="review_queue"),
     path("reviews/<int:pk>/", views.review_detail, name="review_detail"),
+    # --- Jobs (issue 8): overload (initiativitis) flags ---
+    path("overload-flags/<int:pk>/", overload_views.overload_flag, name="overload_flag"),
 ]

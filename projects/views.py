@@ -11,6 +11,7 @@ from ffit.selectors import latest_readiness
 from projects import forms, selectors, services
 from projects.filters import PortfolioFilter
 from projects.models import Decision, Initiative, PdsaCycle, Status
+from projects.overload import ward_loads
 from qiportal import exports, permissions
 from runcharts.selectors import latest_signals
 
@@ -403,6 +404,10 @@ def review_detail(request, pk):
         "readiness_items": _readiness_items(wards),
         "crumbs": [("Home", reverse("home")), ("Reviews", reverse("projects:review_queue"))],
     }
+    if wards:  # initiativitis (issue 8): each ward's load and any open overload flag
+        loads = ward_loads(wards)
+        context["ward_loads"] = [(ward, loads[ward.pk]) for ward in wards]
+        context["overload_template"] = "projects/_overload_review.html"
     return render(request, "projects/review_detail.html", context)
 
 

@@ -246,3 +246,21 @@ def can_edit_measure(user: User, measure) -> bool:
     if user.is_authenticated and user.is_active and measure.owner_id == user.pk:
         return True
     return can_add_measure(user, measure.initiative)
+
+
+# --- Jobs: overload (initiativitis) flags (issue 8) -------------------------------------------------------------
+
+
+def can_decide_overload(user: User, flag) -> bool:
+    """Accept an open overload flag for now, or pause or halt initiatives on the ward: a senior manager over the
+    ward's directorate, or an admin."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    return is_admin(user) or user.oversees(flag.ward.directorate_id)
+
+
+def can_view_overload(user: User, flag) -> bool:
+    """See a flag and its history: anyone who may see the dashboard, the ward's managers and deciders."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    return can_view_dashboard(user) or manages_ward(user, flag.ward) or can_decide_overload(user, flag)

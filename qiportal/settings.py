@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -195,8 +196,28 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_RESULT_BACKEND = None
 CELERY_TIMEZONE = TIME_ZONE
-# Static beat schedule; each job issue adds its task here.
-CELERY_BEAT_SCHEDULE: dict = {}
+# Static beat schedule (issue 8). Every job is idempotent and dedupes by period, so a missed or doubled
+# beat sends nothing twice; `manage.py run_jobs` runs any of them by hand.
+CELERY_BEAT_SCHEDULE: dict = {
+    "scan-wards-daily": {"task": "projects.tasks.scan_wards", "schedule": crontab(hour=6, minute=0)},
+    "review-due-daily": {"task": "projects.tasks.remind_reviews_due", "schedule": crontab(hour=7, minute=0)},
+    "pdsa-overdue-daily": {"task": "projects.tasks.remind_pdsa_overdue", "schedule": crontab(hour=7, minute=10)},
+    "ffit-missing-daily": {"task": "ffit.tasks.remind_ffit_missing", "schedule": crontab(hour=7, minute=20)},
+    "data-missing-monday": {
+        "task": "runcharts.tasks.remind_data_missing",
+        "schedule": crontab(hour=8, minute=0, day_of_week="mon"),
+    },
+    "excellence-follow-up-daily": {
+        "task": "excellence.tasks.remind_follow_up",
+        "schedule": crontab(hour=7, minute=30),
+    },
+    "excellence-unopened-daily": {"task": "excellence.tasks.remind_unopened", "schedule": crontab(hour=7, minute=40)},
+    "weekly-digest-monday": {
+        "task": "qiportal.tasks.send_weekly_digest",
+        "schedule": crontab(hour=8, minute=30, day_of_week="mon"),
+    },
+    "retry-failed-emails": {"task": "qiportal.tasks.retry_failed_emails", "schedule": crontab(minute="*/15")},
+}
 
 # Security. Behind a TLS-terminating proxy set SECURE_PROXY_SSL_HEADER_ENABLED=true and keep
 # SECURE_SSL_REDIRECT on; with DEBUG on (local runs) none of this applies.

@@ -1,0 +1,338 @@
+"""Scheduled work for the initiative log: the initiativitis scan, stalled initiatives and reminders.
+
+Every job is safe to run twice or at the same time. Flags rely on the partial unique constraint (one
+open flag per ward) and notifications on their unique dedupe key; a second run finds nothing new to do.
+Each job returns a JobResult whose lines say, in plain words, what it did.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max, OuterRef, Subquery
+from django.db.models.functions import Greatest
+from django.urls import reverse
+from django.utils import timezone
+
+from projects.models import Decision, Initiative, OverloadFlag, PdsaCycle, Status
+from projects.overload import WardLoad, format_load, ward_loads
+from qiportal import notifications
+from qiportal.models import NotificationKind, Role, RoleAssignment, User, Ward
+
+
+@dataclass
+class JobResult:
+    name: str
+    lines: list[str] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def add(self, line: str, count_key: str | None = None) -> None:
+        self.lines.append(line)
+        if count_key:
+            self.counts[count_key] = self.counts.get(count_key, 0) + 1
+
+    def count(self, key: str) -> int:
+        return self.counts.get(key, 0)
+
+
+def iso_week(day: date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def qi_leads() -> list[User]:
+    return list(User.objects.filter(is_active=True, roles__role=Role.QI_LEAD).distinct())
+
+
+def ward_managers(ward_ids) -> dict[int, list[User]]:
+    found: dict[int, list[User]] = {}
+    for assignment in RoleAssignment.objects.filter(
+        role=Role.WARD_MANAGER, ward_id__in=list(ward_ids), user__is_active=True
+    ).select_related("user"):
+        found.setdefault(assignment.ward_id, []).append(assignment.user)
+    return found
+
+
+# Initiativitis scan ---------------------------------------------------------------------------------
+
+
+def scan_wards(*, today: date | None = None) -> JobResult:
+    """Open and close overload flags against each ward's load, then mark and clear stalled initiatives."""
+    result = JobResult("scan_wards")
+    today = today or timezone.localdate()
+    loads = ward_loads()
+    wards = {ward.pk: ward for ward in Ward.objects.filter(pk__in=loads.keys()).select_related("directorate")}
+    to_open = [load for load in loads.values() if load.is_over and load.open_flag is None]
+    to_close = [load for load in loads.values() if not load.is_over and load.open_flag is not None]
+    if to_open:
+        leads = qi_leads()
+        managers = ward_managers(load.ward_id for load in to_open)
+        for load in to_open:
+            _open_flag(wards[load.ward_id], load, leads=leads, managers=managers.get(load.ward_id, []), result=result)
+    for load in to_close:
+        _close_flag(wards[load.ward_id], load, result=result)
+    over = sum(1 for load in loads.values() if load.is_over)
+    result.add(f"Checked {len(loads)} wards: {over} over their threshold.")
+    mark_stalled(today=today, result=result)
+    return result
+
+
+def _open_flag(ward: Ward, load: WardLoad, *, leads: list[User], managers: list[User], result: JobResult) -> None:
+    try:
+        with transaction.atomic():
+            flag = OverloadFlag.objects.create(ward=ward, load_at_open=load.load, threshold_at_open=load.threshold)
+    except IntegrityError:  # another run opened this ward's flag a moment ago
+        return
+    result.add(f"Opened an overload flag for {ward}: {load.summary}.", "flags_opened")
+    sponsors = list(
+        User.objects.filter(
+            pk__in=Initiative.objects.live().touching_ward(ward).values("sponsor_id"), is_active=True
+        ).order_by("pk")
+    )
+    lines = [
+        f"{ward} has {load.live_initiative_count} live improvement initiatives touching it: {load.summary.lower()}.",
+        "Seed research found staff inundated by simultaneous initiatives stop improving at all.",
+        "A senior manager can accept this for now, with a reason and a review date, or pause or halt "
+        "initiatives to shield the ward.",
+    ]
+    sent = notifications.notify(
+        recipients=[*managers, *sponsors, *leads],
+        kind=NotificationKind.OVERLOAD,
+        title=f"{ward} is over its initiative threshold",
+        body="\n\n".join(lines),
+        subject=flag,
+        url=reverse("projects:overload_flag", args=[flag.pk]),
+        event=f"flag-{flag.pk}",
+    )
+    result.add(f"  Told {len(sent)} people about {ward}.")
+
+
+def _close_flag(ward: Ward, load: WardLoad, *, result: JobResult) -> None:
+    with transaction.atomic():
+        flag = OverloadFlag.objects.select_for_update().filter(pk=load.open_flag.pk, closed_at__isnull=True).first()
+        if flag is None:  # another run closed it
+            return
+        flag.closed_at = timezone.now()
+        flag.load_at_close = load.load
+        flag.close_cause = close_cause(ward, flag, load)
+        flag.save(update_fields=["closed_at", "load_at_close", "close_cause"])
+    result.add(f"Closed the overload flag for {ward}: {flag.close_cause}", "flags_closed")
+
+
+def close_cause(ward: Ward, flag: OverloadFlag, load: WardLoad) -> str:
+    """Plain words for why the load fell back: the latest pause, halt or completion touching the ward."""
+    fell = f"Load fell to {format_load(load.load)} of {format_load(load.threshold)}"
+    if load.threshold > flag.threshold_at_open and load.load >= flag.load_at_open:
+        return f"Threshold raised to {format_load(load.threshold)} (load {format_load(load.load)})."
+    touching = Initiative.objects.touching_ward(ward).values("pk")
+    decisions = (
+        Decision.objects.filter(
+            initiative__in=touching,
+            kind__in=[Decision.Kind.PAUSE, Decision.Kind.HALT, Decision.Kind.COMPLETE],
+            made_at__gte=flag.opened_at,
+        )
+        .select_related("initiative")
+        .order_by("-made_at", "-pk")[:3]
+    )
+    decisions = list(decisions)
+    if decisions:
+        what = " and ".join(f"‘{d.initiative.title}’ was {d.get_kind_display().lower()}" for d in reversed(decisions))
+        return f"{fell} after {what}."
+    return f"{fell}."
+
+
+# Stalled initiatives --------------------------------------------------------------------------------
+
+
+def mark_stalled(*, today: date, result: JobResult) -> None:
+    """Live initiatives with no PDSA activity and no new measure data for STALLED_WEEKS weeks are stalled."""
+    from runcharts.models import DataPoint
+
+    weeks = settings.QI["STALLED_WEEKS"]
+    cutoff = timezone.make_aware(datetime.combine(today - timedelta(weeks=weeks), time.min))
+    last_pdsa = (
+        PdsaCycle.objects.filter(initiative=OuterRef("pk"))
+        .values("initiative")
+        .annotate(last=Max(Greatest("created_at", "updated_at")))
+        .values("last")
+    )
+    last_data = (
+        DataPoint.objects.filter(measure__initiative=OuterRef("pk"))
+        .values("measure__initiative")
+        .annotate(last=Max("entered_at"))
+        .values("last")
+    )
+    went_live = (
+        Decision.objects.filter(initiative=OuterRef("pk"), kind__in=[Decision.Kind.APPROVE, Decision.Kind.RESUME])
+        .values("initiative")
+        .annotate(last=Max("made_at"))
+        .values("last")
+    )
+    rows = (
+        Initiative.objects.live()
+        .annotate(last_pdsa=Subquery(last_pdsa), last_data=Subquery(last_data), went_live=Subquery(went_live))
+        .values_list("pk", "is_stalled", "created_at", "last_pdsa", "last_data", "went_live")
+    )
+    newly, resumed = [], []
+    for pk, is_stalled, created_at, *moments in rows:
+        last = max([created_at, *(moment for moment in moments if moment is not None)])
+        stalled = last < cutoff
+        if stalled and not is_stalled:
+            newly.append(pk)
+        elif is_stalled and not stalled:
+            resumed.append(pk)
+    if resumed:
+        Initiative.objects.filter(pk__in=resumed).update(is_stalled=False, stalled_since=None)
+        result.add(f"Cleared 'stalled' from {len(resumed)} initiatives with new activity.")
+    # Anything no longer live is not stalled (pausing, halting and completing already clear it).
+    Initiative.objects.filter(is_stalled=True).exclude(status=Status.LIVE).update(is_stalled=False, stalled_since=None)
+    if not newly:
+        return
+    updated = list(Initiative.objects.filter(pk__in=newly, is_stalled=False).select_related("sponsor").order_by("pk"))
+    Initiative.objects.filter(pk__in=[i.pk for i in updated]).update(is_stalled=True, stalled_since=today)
+    for initiative in updated:
+        result.add(f"Marked ‘{initiative.title}’ as stalled.", "stalled")
+        notifications.notify(
+            recipients=[initiative.sponsor],
+            kind=NotificationKind.STALLED,
+            title=f"‘{initiative.title}’ has stalled",
+            body=(
+                f"‘{initiative.title}’ has had no PDSA activity and no new measure data for {weeks} weeks. "
+                "It is in your review queue: decide whether to support it, pause it or halt it."
+            ),
+            subject=initiative,
+            url=reverse("projects:review_detail", args=[initiative.pk]),
+            event=f"stalled-{today.isoformat()}",
+        )
+
+
+# Overload decisions ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def accept_overload(*, flag_id: int, by: User, reason: str, review_on: date) -> OverloadFlag:
+    flag = OverloadFlag.objects.select_for_update().get(pk=flag_id)
+    errors = {}
+    if not flag.is_open:
+        raise ValidationError("This flag has closed: the ward's load fell back.")
+    if not reason.strip():
+        errors["reason"] = "Give a reason for accepting the load for now"
+    if review_on is None or review_on <= timezone.localdate():
+        errors["review_on"] = "The review date must be in the future"
+    if errors:
+        raise ValidationError(errors)
+    flag.decision = OverloadFlag.Outcome.ACCEPTED
+    flag.decision_reason = reason.strip()
+    flag.review_on = review_on
+    flag.decided_by = by
+    flag.decided_at = timezone.now()
+    flag._history_user = by
+    flag.save(update_fields=["decision", "decision_reason", "review_on", "decided_by", "decided_at"])
+    return flag
+
+
+@transaction.atomic
+def act_on_overload(*, flag_id: int, by: User, initiative_ids: list[int], kind: str, reason: str) -> OverloadFlag:
+    """Pause or halt the chosen initiatives through the lifecycle; the scan after commit closes the flag."""
+    from projects import services
+
+    flag = OverloadFlag.objects.select_for_update().select_related("ward").get(pk=flag_id)
+    if not flag.is_open:
+        raise ValidationError("This flag has closed: the ward's load fell back.")
+    if kind not in (Decision.Kind.PAUSE, Decision.Kind.HALT):
+        raise ValidationError({"action": "Choose whether to pause or halt"})
+    if not initiative_ids:
+        raise ValidationError({"initiatives": "Choose at least one initiative"})
+    if not reason.strip():
+        raise ValidationError({"reason": "Give a reason for this decision"})
+    allowed = set(Initiative.objects.live().touching_ward(flag.ward).values_list("pk", flat=True))
+    if not set(initiative_ids) <= allowed:
+        raise ValidationError({"initiatives": "Choose only live initiatives on this ward"})
+    for pk in sorted(initiative_ids):
+        services.decide(initiative_id=pk, kind=kind, by=by, reason=reason)
+    flag.decision = OverloadFlag.Outcome.ACTED
+    flag.decision_reason = reason.strip()
+    flag.decided_by = by
+    flag.decided_at = timezone.now()
+    flag._history_user = by
+    flag.save(update_fields=["decision", "decision_reason", "decided_by", "decided_at"])
+    return flag
+
+
+# Reminders ------------------------------------------------------------------------------------------
+
+
+def remind_reviews_due(*, today: date | None = None) -> JobResult:
+    """Sponsors of live initiatives whose review is due within a week or overdue, once a week each."""
+    result = JobResult("remind_reviews_due")
+    today = today or timezone.localdate()
+    period = iso_week(today)
+    due = (
+        Initiative.objects.live()
+        .filter(next_review_on__lte=today + timedelta(days=7))
+        .select_related("sponsor")
+        .order_by("next_review_on", "pk")
+    )
+    for initiative in due:
+        overdue = initiative.next_review_on < today
+        state = "overdue" if overdue else "due"
+        sent = notifications.notify(
+            recipients=[initiative.sponsor],
+            kind=NotificationKind.REVIEW_DUE,
+            title=f"Review {state}: ‘{initiative.title}’",
+            body=(
+                f"The sponsor review of ‘{initiative.title}’ is {state} "
+                f"({initiative.next_review_on:%-d %B %Y}). Record the review, or pause, halt or complete it."
+            ),
+            subject=initiative,
+            url=reverse("projects:review_detail", args=[initiative.pk]),
+            period=period,
+        )
+        if sent:
+            result.add(f"Reminded {initiative.sponsor} that the review of ‘{initiative.title}’ is {state}.", "sent")
+    result.add(f"{result.count('sent')} review reminders for {period}.")
+    return result
+
+
+def remind_pdsa_overdue(*, today: date | None = None) -> JobResult:
+    """Leads of PDSA cycles past their planned end and not yet studied, once a week each."""
+    result = JobResult("remind_pdsa_overdue")
+    today = today or timezone.localdate()
+    period = iso_week(today)
+    cycles = (
+        PdsaCycle.objects.filter(
+            initiative__status=Status.LIVE,
+            planned_end_on__lt=today,
+            stage__in=[PdsaCycle.Stage.PLAN, PdsaCycle.Stage.DO, PdsaCycle.Stage.STUDY],
+        )
+        .select_related("initiative__lead")
+        .order_by("planned_end_on", "pk")
+    )
+    for cycle in cycles:
+        lead = cycle.initiative.lead
+        sent = notifications.notify(
+            recipients=[lead],
+            kind=NotificationKind.PDSA_OVERDUE,
+            title=f"PDSA {cycle.number} of ‘{cycle.initiative.title}’ is past its planned end",
+            body=(
+                f"PDSA cycle {cycle.number}, ‘{cycle.title}’, was planned to end on {cycle.planned_end_on:%-d %B %Y} "
+                "and has not been studied. Record what happened and what you learnt, or change its planned end."
+            ),
+            subject=cycle,
+            url=cycle.get_absolute_url(),
+            period=period,
+        )
+        if sent:
+            result.add(f"Reminded {lead} about PDSA {cycle.number} of ‘{cycle.initiative.title}’.", "sent")
+    result.add(f"{result.count('sent')} PDSA reminders for {period}.")
+    return result
+
+
+def flags_due_for_review(today: date | None = None):
+    """Open flags whose 'accepted for now' decision has reached its review date."""
+    today = today or timezone.localdate()
+    return OverloadFlag.objects.open().filter(decision=OverloadFlag.Outcome.ACCEPTED, review_on__lte=today)
