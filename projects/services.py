@@ -214,7 +214,9 @@ def _after_status_change(decision_id: int) -> None:
         from projects.tasks import scan_wards
     except ImportError:  # the jobs issue has not landed
         return
-    scan_wards.delay()
+    from qiportal.queueing import enqueue
+
+    enqueue(scan_wards)  # with the broker down the page still works; the scheduled scan catches up
 
 
 def _notify_decision(decision: Decision) -> None:

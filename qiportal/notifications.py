@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.db.models import Model
+from django.db.models import Model, Q
 from django.utils import timezone
 
 from qiportal.models import Channel, Notification, NotificationKind, NotificationPreference, User
@@ -96,9 +97,11 @@ def notify(
 
 
 def _queue_email(notification_id: int) -> None:
+    """Queue the email after commit. If the broker is down the row stays pending and retry_failed() requeues it."""
+    from qiportal.queueing import enqueue
     from qiportal.tasks import send_notification_email
 
-    send_notification_email.delay_on_commit(notification_id)
+    transaction.on_commit(lambda: enqueue(send_notification_email, notification_id))
 
 
 def deliver(notification_id: int) -> bool:
@@ -111,6 +114,7 @@ def deliver(notification_id: int) -> bool:
             Notification.objects.select_for_update()
             .select_related("recipient")
             .filter(pk=notification_id, status__in=[Notification.Status.PENDING, Notification.Status.FAILED])
+            .filter(attempts__lt=MAX_ATTEMPTS)  # a row out of attempts stays failed for an admin to look at
             .first()
         )
         if notification is None:
@@ -144,12 +148,24 @@ def _email(to: str, subject: str, body: str, cc: list[str]) -> None:
     EmailMessage(subject=subject, body=body, to=[to], cc=cc or None).send(fail_silently=False)
 
 
-def retry_failed(limit: int = 500) -> int:
-    """Queue again every failed email that has attempts left. Returns how many were queued."""
+# A pending row older than this was never picked up (the broker was down when it was queued, or the worker
+# died holding it): requeue it. Younger ones are still on their way through a healthy queue.
+PENDING_GRACE = timedelta(minutes=10)
+
+
+def retry_failed(limit: int = 500, pending_older_than: timedelta | None = PENDING_GRACE) -> int:
+    """Queue again every failed email with attempts left, and every email stuck pending. Returns how many.
+
+    Sending is idempotent (deliver() locks the row and skips anything already sent), so requeueing a row
+    that is in fact still queued sends it once, not twice.
+    """
+    stuck = Q(status=Notification.Status.PENDING)
+    if pending_older_than is not None:
+        stuck &= Q(created_at__lt=timezone.now() - pending_older_than)
     ids = list(
-        Notification.objects.filter(status=Notification.Status.FAILED, attempts__lt=MAX_ATTEMPTS).values_list(
-            "pk", flat=True
-        )[:limit]
+        Notification.objects.filter(Q(status=Notification.Status.FAILED) | stuck, attempts__lt=MAX_ATTEMPTS)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
     )
     for pk in ids:
         _queue_email(pk)
