@@ -160,7 +160,7 @@ def test_ward_page_shows_flag_history_readiness_excellence_and_charts(client, st
     closed_audit(ward, ward_manager, UserFactory())
     client.force_login(staff)
     response = client.get(ward.get_absolute_url())
-    assertContains(response, "Initiatives paused or halted: Paused the bed-rails audit.")
+    assertContains(response, "Decision: initiatives paused or halted – Paused the bed-rails audit.")
     assertContains(response, "Latest audit closed on")
     assertNotContains(response, reverse("ffit:ward_history", args=[ward.slug]))  # staff see no audit history
     assertContains(response, "Excellence wall: 1 shared report")
