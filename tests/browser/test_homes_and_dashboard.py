@@ -1,0 +1,86 @@
+"""Each demo user's home and, where allowed, the dashboard: the numbers match the database, no axe violations."""
+
+import re
+
+import pytest
+
+from projects.selectors import review_counts
+from qiportal import dashboard
+from qiportal.models import User, Ward
+from qiportal.selectors import _live_touching
+from tests.browser.conftest import assert_accessible, assert_no_sideways_scroll
+
+DASHBOARD_USERS = ["qilead", "sponsor", "coach", "admin"]
+
+
+def number_in(text: str) -> int:
+    return int(re.search(r"\d+", text).group(0))
+
+
+def check_page(page):
+    assert_accessible(page)
+    assert_no_sideways_scroll(page)
+    page.set_viewport_size({"width": 1280, "height": 800})
+
+
+@pytest.mark.parametrize("username", ["qilead", "sponsor", "wardmanager", "staff", "coach", "admin"])
+def test_each_home_and_the_dashboard(page, live_server, demo, sign_in, username):
+    user = User.objects.get(username=username)
+    sign_in(username)
+    assert page.url == f"{live_server.url}/"
+    assert page.locator("h1").inner_text() == f"Hello, {user.first_name}"
+    check_page(page)
+
+    if username == "sponsor":
+        queue = page.get_by_test_id("queue-count").inner_text()
+        assert number_in(queue) == review_counts(user)["total"]
+    if username == "qilead":
+        assert page.get_by_role("heading", name="Your initiatives").is_visible()
+    if username == "wardmanager":
+        assert page.get_by_role("link", name="Oak Ward").first.is_visible()
+    if username == "staff":
+        assert page.get_by_role("link", name="Report excellence").first.is_visible()
+
+    response = page.goto(f"{live_server.url}/dashboard/")
+    if username not in DASHBOARD_USERS:
+        assert response.status == 403
+        return
+    assert response.status == 200
+    scope = dashboard.dashboard_scope(user)
+    expected = dashboard.scoped_initiatives(scope).count()
+    assert number_in(page.get_by_test_id("initiative-total").inner_text()) == expected
+    ward_rows = page.locator("#ward-table tbody tr")
+    assert ward_rows.count() == dashboard.scoped_wards(scope).count()
+    if username == "sponsor":  # oversees Medicine and Older People: no surgical ward appears
+        assert "Kingfisher Ward" not in page.locator("#ward-table").inner_text()
+    for img in page.locator("main img").all():
+        assert img.get_attribute("alt")
+        assert img.evaluate("i => i.complete && i.naturalWidth > 0"), img.get_attribute("src")
+    check_page(page)
+
+
+def test_dashboard_sorts_and_filters(page, live_server, demo, sign_in):
+    sign_in("chiefnurse")
+    page.goto(f"{live_server.url}/dashboard/")
+    page.get_by_role("link", name="Load", exact=True).click()
+    assert "sort=-load" in page.url
+    chief = User.objects.get(username="chiefnurse")
+    rows, _ = dashboard.ward_rows(list(dashboard.scoped_wards(dashboard.dashboard_scope(chief))), "-load")
+    shown = page.locator("#ward-table tbody tr").evaluate_all("rows => rows.map(r => r.dataset.ward)")
+    assert shown == [row.ward.slug for row in rows]
+    page.get_by_label("Directorate").select_option(label="Surgery and Critical Care")
+    page.get_by_role("button", name="Show directorate").click()
+    assert page.locator("h1").inner_text() == "Dashboard: Surgery and Critical Care"
+    assert "Oak Ward" not in page.locator("#ward-table").inner_text()
+    assert "sort=-load" in page.url  # the chosen order is kept
+    assert_accessible(page)
+
+
+def test_ward_page_lists_who_works_on_what(page, live_server, demo, sign_in):
+    sign_in("wardmanager")
+    page.get_by_role("link", name="Oak Ward").first.click()
+    assert page.locator("h1").inner_text() == "Oak Ward"
+    oak = Ward.objects.get(slug="oak-ward")
+    live = _live_touching([oak.pk], [oak.directorate_id]).count()
+    assert number_in(page.get_by_test_id("live-count").inner_text()) == live
+    check_page(page)
