@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ["bench_spc.py", "bench_charts.py"]
+SCRIPTS = ["bench_spc.py", "bench_charts.py", "bench_pages.py"]
 
 
 def main() -> int:

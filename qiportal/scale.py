@@ -343,7 +343,7 @@ def build(*, scale: float = 1.0, password: str | None = None, seed: int = 10, lo
     measured += [i for i in started_work if i not in first]
     measures = []
     for m in range(counts["measures"]):
-        initiative = measured[m % len(measured)]
+        initiative = measured[(m // 2) % len(measured)]  # two measures each, like a typical charter
         its_wards = chosen_wards[initiatives.index(initiative)] if m < 50 else []
         measures.append(
             Measure(

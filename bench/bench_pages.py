@@ -1,0 +1,282 @@
+"""Page latency over a trust-sized data set, served by gunicorn on loopback, against a bare Django floor page.
+
+Run from the repository root: ``python bench/bench_pages.py`` (``make bench`` runs it). It builds a throwaway
+database (SQLite in a temporary folder, or ``BENCH_DATABASE_URL`` for PostgreSQL, which it empties first),
+runs ``seed_scale`` (``BENCH_SCALE``, default 1), starts gunicorn on a free port, signs in as the scale
+trust's admin, warms the chart cache and times ``BENCH_REQUESTS`` (default 30) sequential requests per page.
+Query counts come from calling the same pages in-process with CaptureQueriesContext. Prints a Markdown table.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.cookiejar
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+PASSWORD = "bench-password-not-secret"  # noqa: S105 - a throwaway database on loopback
+REQUESTS = int(os.environ.get("BENCH_REQUESTS", "30"))
+SCALE = os.environ.get("BENCH_SCALE", "1")
+WORKERS = os.environ.get("BENCH_WORKERS", "2")
+
+
+def environment(tmp: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE="bench.settings",
+        SECRET_KEY="bench-only-not-a-secret",  # noqa: S106 - a throwaway server on loopback
+        DEBUG="false",
+        ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
+        SECURE_SSL_REDIRECT="false",
+        SESSION_COOKIE_SECURE="false",
+        CSRF_COOKIE_SECURE="false",
+        DATABASE_URL=os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{tmp / 'bench.sqlite3'}",
+        # A cache the gunicorn workers and this process share, so one warm-up warms them all.
+        CACHE_URL=f"filecache://{tmp / 'cache'}",
+        CELERY_BROKER_URL="",
+        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+        PYTHONPATH=str(REPO),
+        BENCH_STATIC_ROOT=str(tmp / "static"),
+    )
+    return env
+
+
+def manage(env, *args) -> str:
+    run = subprocess.run(
+        [sys.executable, "manage.py", *args], env=env, cwd=REPO, capture_output=True, text=True, check=False
+    )
+    if run.returncode:
+        sys.stderr.write(run.stdout + run.stderr)
+        raise SystemExit(f"manage.py {' '.join(args)} failed")
+    return run.stdout
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Browser:
+    """A signed-in client over plain HTTP: cookies kept, CSRF token read from the sign-in form."""
+
+    def __init__(self, base: str):
+        self.base = base
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+
+    def get(self, path: str) -> tuple[int, bytes]:
+        try:
+            with self.opener.open(self.base + path, timeout=60) as response:
+                return response.status, response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read()
+
+    def post(self, path: str, data: dict) -> int:
+        body = urllib.parse.urlencode(data).encode()
+        request = urllib.request.Request(self.base + path, data=body, headers={"Referer": self.base + path})
+        try:
+            with self.opener.open(request, timeout=60) as response:
+                return response.status
+        except urllib.error.HTTPError as error:
+            return error.code
+
+    def csrf_from(self, html: bytes) -> str:
+        found = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+        return found.group(1).decode() if found else ""
+
+    def sign_in(self, username: str, password: str) -> None:
+        _, page = self.get("/accounts/login/")
+        self.post(
+            "/accounts/login/",
+            {"username": username, "password": password, "csrfmiddlewaretoken": self.csrf_from(page)},
+        )
+        status, _ = self.get("/bench-floor/")
+        if status != 200:
+            raise SystemExit(f"Could not sign in as {username} (floor page gave {status})")
+
+
+def wait_for(base: str, process: subprocess.Popen) -> None:
+    for _ in range(100):
+        if process.poll() is not None:
+            raise SystemExit("gunicorn stopped while starting")
+        try:
+            with urllib.request.urlopen(base + "/healthz", timeout=2):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("gunicorn did not answer within 20 seconds")
+
+
+def timed(browser: Browser, paths: list[str], n: int) -> list[float]:
+    timings = []
+    for _ in range(n):
+        start = time.perf_counter()
+        for path in paths:
+            status, _ = browser.get(path)
+            if status != 200:
+                raise SystemExit(f"{path} answered {status}")
+        timings.append((time.perf_counter() - start) * 1000)
+    return timings
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def pages_to_measure():
+    """Name -> (page path, extra paths fetched with it), from the scale data (Django is set up by now)."""
+    from django.db.models import Count
+
+    from projects.models import Initiative, Status
+    from qiportal.models import Role, User, Ward
+
+    admin = User.objects.filter(roles__role=Role.ADMIN).order_by("pk").first()
+    initiative = (
+        Initiative.objects.filter(status=Status.LIVE)
+        .annotate(n=Count("measures"))
+        .filter(n__gte=2)
+        .order_by("n", "pk")
+        .first()
+    )
+    charts = [
+        f"/measures/{pk}/chart.svg?v={version}"
+        for pk, version in initiative.measures.order_by("pk").values_list("pk", "data_version")[:2]
+    ]
+    ward = Ward.objects.annotate(n=Count("initiatives")).order_by("-n", "pk").first()
+    pages = {
+        "Floor (trivial template)": ("/bench-floor/", []),
+        "Portfolio, first page": ("/initiatives/", []),
+        "Portfolio, filtered": (f"/initiatives/?status=live&ward={ward.pk}", []),
+        "Review queue": ("/reviews/", []),
+        "Initiative with two charts": (f"/initiatives/{initiative.pk}/", charts),
+        "Ward page": (f"/wards/{ward.slug}/", []),
+        "Excellence list": ("/excellence/", []),
+    }
+    from django.urls import NoReverseMatch, reverse
+
+    with contextlib.suppress(NoReverseMatch):
+        pages["Dashboard"] = (reverse("dashboard"), [])
+    return admin, pages
+
+
+def query_counts(admin, pages) -> dict[str, int]:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    client.force_login(admin)
+    counts = {}
+    for name, (path, extra) in pages.items():
+        with CaptureQueriesContext(connection) as context:
+            for each in [path, *extra]:
+                response = client.get(each)
+                assert response.status_code == 200, (each, response.status_code)
+        counts[name] = len(context.captured_queries)
+    return counts
+
+
+def time_scan() -> str:
+    try:
+        from projects import jobs
+    except ImportError:
+        return "projects.jobs.scan_wards is not there yet: scan not timed."
+    start = time.perf_counter()
+    result = jobs.scan_wards()
+    first = time.perf_counter() - start
+    start = time.perf_counter()
+    jobs.scan_wards()
+    second = time.perf_counter() - start
+    opened = result.count("flags_opened")
+    return (
+        f"Initiativitis scan over the trust (in-process): first run {first:.2f} s ({opened} flags opened), "
+        f"second run {second:.2f} s (nothing new to do)."
+    )
+
+
+def main() -> int:
+    tmp = Path(tempfile.mkdtemp(prefix="qiportal-bench-"))
+    env = environment(tmp)
+    os.environ.update(env)
+    server = None
+    try:
+        started = time.perf_counter()
+        if os.environ.get("BENCH_DATABASE_URL"):
+            manage(env, "flush", "--noinput")
+        manage(env, "migrate", "--noinput")
+        manage(env, "collectstatic", "--noinput")
+        print(manage(env, "seed_scale", "--scale", SCALE, "--password", PASSWORD).strip().splitlines()[-1])
+        print(f"Database ready in {time.perf_counter() - started:.0f} s.")
+
+        import django
+
+        django.setup()
+        admin, pages = pages_to_measure()
+
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "qiportal.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                WORKERS,
+                "--log-level",
+                "warning",
+            ],
+            env=env,
+            cwd=REPO,
+        )
+        wait_for(base, server)
+        browser = Browser(base)
+        browser.sign_in(admin.username, PASSWORD)
+        for path, extra in pages.values():  # warm: each worker's first request, and the chart cache
+            timed(browser, [path, *extra], 3)
+
+        rows = []
+        for name, (path, extra) in pages.items():
+            timings = timed(browser, [path, *extra], REQUESTS)
+            rows.append((name, statistics.median(timings), p95(timings)))
+        counts = query_counts(admin, pages)
+        floor = rows[0][1]
+        print()
+        print(f"Pages over the scale trust (scale {SCALE}), {REQUESTS} sequential requests each, warm chart cache,")
+        print(f"gunicorn with {WORKERS} workers, {env['DATABASE_URL'].split(':')[0]} database. Times in ms.")
+        print()
+        print("| Page | Median | p95 | × floor | Queries |")
+        print("|---|---:|---:|---:|---:|")
+        for name, median, high in rows:
+            print(f"| {name} | {median:.1f} | {high:.1f} | {median / floor:.1f} | {counts[name]} |")
+        print()
+        print("An initiative page's figures include fetching its two chart images (three requests).")
+        print(time_scan())
+        return 0
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=10)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
