@@ -60,8 +60,11 @@ def ward_managers(ward_ids) -> dict[int, list[User]]:
 # Initiativitis scan ---------------------------------------------------------------------------------
 
 
-def scan_wards(*, today: date | None = None) -> JobResult:
-    """Open and close overload flags against each ward's load, then mark and clear stalled initiatives."""
+def scan_wards(*, today: date | None = None, notify_people: bool = True) -> JobResult:
+    """Open and close overload flags against each ward's load, then mark and clear stalled initiatives.
+
+    `notify_people=False` (demo seeding) records flags and stalled marks without telling anyone.
+    """
     result = JobResult("scan_wards")
     today = today or timezone.localdate()
     loads = ward_loads()
@@ -72,22 +75,33 @@ def scan_wards(*, today: date | None = None) -> JobResult:
         leads = qi_leads()
         managers = ward_managers(load.ward_id for load in to_open)
         for load in to_open:
-            _open_flag(wards[load.ward_id], load, leads=leads, managers=managers.get(load.ward_id, []), result=result)
+            _open_flag(
+                wards[load.ward_id],
+                load,
+                leads=leads,
+                managers=managers.get(load.ward_id, []),
+                result=result,
+                notify_people=notify_people,
+            )
     for load in to_close:
         _close_flag(wards[load.ward_id], load, result=result)
     over = sum(1 for load in loads.values() if load.is_over)
     result.add(f"Checked {len(loads)} wards: {over} over their threshold.")
-    mark_stalled(today=today, result=result)
+    mark_stalled(today=today, result=result, notify_people=notify_people)
     return result
 
 
-def _open_flag(ward: Ward, load: WardLoad, *, leads: list[User], managers: list[User], result: JobResult) -> None:
+def _open_flag(
+    ward: Ward, load: WardLoad, *, leads: list[User], managers: list[User], result: JobResult, notify_people: bool
+) -> None:
     try:
         with transaction.atomic():
             flag = OverloadFlag.objects.create(ward=ward, load_at_open=load.load, threshold_at_open=load.threshold)
     except IntegrityError:  # another run opened this ward's flag a moment ago
         return
     result.add(f"Opened an overload flag for {ward}: {load.summary}.", "flags_opened")
+    if not notify_people:
+        return
     sponsors = list(
         User.objects.filter(
             pk__in=Initiative.objects.live().touching_ward(ward).values("sponsor_id"), is_active=True
@@ -148,7 +162,7 @@ def close_cause(ward: Ward, flag: OverloadFlag, load: WardLoad) -> str:
 # Stalled initiatives --------------------------------------------------------------------------------
 
 
-def mark_stalled(*, today: date, result: JobResult) -> None:
+def mark_stalled(*, today: date, result: JobResult, notify_people: bool = True) -> None:
     """Live initiatives with no PDSA activity and no new measure data for STALLED_WEEKS weeks are stalled."""
     from runcharts.models import DataPoint
 
@@ -196,6 +210,8 @@ def mark_stalled(*, today: date, result: JobResult) -> None:
     Initiative.objects.filter(pk__in=[i.pk for i in updated]).update(is_stalled=True, stalled_since=today)
     for initiative in updated:
         result.add(f"Marked ‘{initiative.title}’ as stalled.", "stalled")
+        if not notify_people:
+            continue
         notifications.notify(
             recipients=[initiative.sponsor],
             kind=NotificationKind.STALLED,
@@ -330,6 +346,10 @@ def remind_pdsa_overdue(*, today: date | None = None) -> JobResult:
             result.add(f"Reminded {lead} about PDSA {cycle.number} of ‘{cycle.initiative.title}’.", "sent")
     result.add(f"{result.count('sent')} PDSA reminders for {period}.")
     return result
+
+
+def open_flag_wards() -> list[str]:
+    return list(OverloadFlag.objects.open().order_by("ward__name").values_list("ward__name", flat=True))
 
 
 def flags_due_for_review(today: date | None = None):

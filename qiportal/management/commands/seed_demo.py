@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand
 from excellence import demo as excellence_demo
 from ffit import demo as ffit_demo
 from projects import demo as projects_demo
+from projects import jobs as projects_jobs
 from qiportal import demo
 from runcharts import demo as runcharts_demo
 
@@ -30,5 +31,8 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Readiness audits (FFIT): {len(audits)} demo audits."))
         reports = excellence_demo.seed_reports(users)
         self.stdout.write(self.style.SUCCESS(f"Learning from Excellence: {reports} demo reports."))
+        projects_jobs.scan_wards(notify_people=False)  # flags and stalled marks, without emailing anyone
+        flagged = ", ".join(projects_jobs.open_flag_wards()) or "none"
+        self.stdout.write(self.style.SUCCESS(f"Initiativitis scan: wards with an open overload flag: {flagged}."))
         if options["password"]:
             self.stdout.write("Demo logins: " + ", ".join(u.username for u in demo.USERS[:6]))
