@@ -171,7 +171,14 @@ def build_world() -> World:
             channel="in_app",
             dedupe_key=f"world:{user.pk}",
         )
+    try:
+        from projects.models import OverloadFlag
+    except ImportError:  # the overload flags of issue 8 are not there
+        flag = None
+    else:
+        flag = OverloadFlag.objects.create(ward=ward, load_at_open=5, threshold_at_open=3)
     world.objects.update(
+        flag=flag,
         directorate=directorate,
         other_directorate=other_directorate,
         ward=ward,
@@ -242,6 +249,9 @@ def url_kwargs(name: str, route: str, world: World) -> dict:
     }
     if name == "runcharts:upload_template":
         values["fmt"] = "csv"
+    if name == "projects:overload_flag" and world.flag is not None:
+        values["pk"] = world.flag.pk
+    values["kind"] = "status"  # dashboard charts
     kwargs = {}
     for parameter in _parameters(route):
         value = values.get(parameter)

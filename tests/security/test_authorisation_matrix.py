@@ -1,0 +1,52 @@
+"""Every URL of the project, requested as every role with GET and with POST, against an explicit table."""
+
+import pytest
+
+from tests.security.authorisation_table import EXPECTED
+from tests.security.matrix import Clients, observe
+from tests.security.world import ROLES, build_world, project_url_names
+
+pytestmark = pytest.mark.django_db
+
+
+def allowed(cell) -> set[int]:
+    return set(cell) if isinstance(cell, (set, frozenset)) else {cell}
+
+
+def test_every_url_has_a_row_and_no_row_is_stale():
+    names = set(project_url_names())
+    missing = sorted(names - EXPECTED.keys())
+    assert not missing, f"URLs with no row in tests/security/authorisation_table.py: {missing}"
+    stale = sorted(EXPECTED.keys() - names)
+    assert not stale, f"Rows for URLs that no longer exist: {stale}"
+
+
+def test_every_role_gets_the_expected_status_on_every_url():
+    world = build_world()
+    clients = Clients(world)
+    wrong = []
+    for name in project_url_names():
+        row = EXPECTED.get(name)
+        if row is None:
+            continue  # reported by the test above
+        for method, observed in zip(("GET", "POST"), observe(name, world, clients), strict=True):
+            for role, expected, got in zip(ROLES, row[method], observed, strict=True):
+                if got not in allowed(expected):
+                    wrong.append(f"{method} {name} as {role}: expected {expected}, got {got}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_table_never_lets_anonymous_people_in():
+    public = {
+        "healthz",
+        "login",
+        "password_reset",
+        "password_reset_done",
+        "password_reset_confirm",
+        "password_reset_complete",
+    }
+    for name, row in EXPECTED.items():
+        if name in public:
+            continue
+        for method in ("GET", "POST"):
+            assert allowed(row[method][0]) <= {302, 403, 405}, f"{method} {name} is open to anonymous people"
