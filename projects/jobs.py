@@ -91,6 +91,9 @@ def scan_wards(*, today: date | None = None, notify_people: bool = True) -> JobR
     return result
 
 
+# One transaction with its notifications: a worker killed before telling people leaves no flag behind, so the
+# next run opens it again and tells them (issue 10, tests/faults/test_scan_interrupted.py).
+@transaction.atomic
 def _open_flag(
     ward: Ward, load: WardLoad, *, leads: list[User], managers: list[User], result: JobResult, notify_people: bool
 ) -> None:
@@ -207,23 +210,24 @@ def mark_stalled(*, today: date, result: JobResult, notify_people: bool = True) 
     if not newly:
         return
     updated = list(Initiative.objects.filter(pk__in=newly, is_stalled=False).select_related("sponsor").order_by("pk"))
-    Initiative.objects.filter(pk__in=[i.pk for i in updated]).update(is_stalled=True, stalled_since=today)
-    for initiative in updated:
-        result.add(f"Marked ‘{initiative.title}’ as stalled.", "stalled")
-        if not notify_people:
-            continue
-        notifications.notify(
-            recipients=[initiative.sponsor],
-            kind=NotificationKind.STALLED,
-            title=f"‘{initiative.title}’ has stalled",
-            body=(
-                f"‘{initiative.title}’ has had no PDSA activity and no new measure data for {weeks} weeks. "
-                "It is in your review queue: decide whether to support it, pause it or halt it."
-            ),
-            subject=initiative,
-            url=reverse("projects:review_detail", args=[initiative.pk]),
-            event=f"stalled-{today.isoformat()}",
-        )
+    with transaction.atomic():  # marked and told together: a killed run leaves nobody marked but untold
+        Initiative.objects.filter(pk__in=[i.pk for i in updated]).update(is_stalled=True, stalled_since=today)
+        for initiative in updated:
+            result.add(f"Marked ‘{initiative.title}’ as stalled.", "stalled")
+            if not notify_people:
+                continue
+            notifications.notify(
+                recipients=[initiative.sponsor],
+                kind=NotificationKind.STALLED,
+                title=f"‘{initiative.title}’ has stalled",
+                body=(
+                    f"‘{initiative.title}’ has had no PDSA activity and no new measure data for {weeks} weeks. "
+                    "It is in your review queue: decide whether to support it, pause it or halt it."
+                ),
+                subject=initiative,
+                url=reverse("projects:review_detail", args=[initiative.pk]),
+                event=f"stalled-{today.isoformat()}",
+            )
 
 
 # Overload decisions ---------------------------------------------------------------------------------
@@ -350,9 +354,3 @@ def remind_pdsa_overdue(*, today: date | None = None) -> JobResult:
 
 def open_flag_wards() -> list[str]:
     return list(OverloadFlag.objects.open().order_by("ward__name").values_list("ward__name", flat=True))
-
-
-def flags_due_for_review(today: date | None = None):
-    """Open flags whose 'accepted for now' decision has reached its review date."""
-    today = today or timezone.localdate()
-    return OverloadFlag.objects.open().filter(decision=OverloadFlag.Outcome.ACCEPTED, review_on__lte=today)
