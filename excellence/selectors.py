@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.core.cache import cache
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
@@ -86,6 +87,18 @@ def weekly_counts(ward: Ward | None = None, weeks: int = 52, *, today: date | No
     The count of reports is the measure (step 6); counts hold no names, so they cover every report.
     """
     this_week = week_start(today or timezone.localdate())
+    # Grouping by week means a date function over every row, which no index serves; the answer is cached
+    # and keyed by the reports' count and newest id, so any new or deleted report gives a fresh one.
+    version = ExcellenceReport.objects.aggregate(n=Count("pk"), last=Max("pk"))
+    key = f"excellence-weekly:{ward.pk if ward else 'trust'}:{this_week}:{weeks}:{version['n']}:{version['last']}"
+    counts = cache.get(key)
+    if counts is None:
+        counts = _weekly_counts(ward, weeks, this_week)
+        cache.set(key, counts, 60 * 60)
+    return counts
+
+
+def _weekly_counts(ward: Ward | None, weeks: int, this_week: date) -> list[tuple[date, int]]:
     first = this_week - timedelta(weeks=weeks - 1)
     reports = ExcellenceReport.objects.filter(created_at__date__gte=first)
     if ward is not None:

@@ -5,11 +5,7 @@ from django.utils import timezone
 
 from projects.models import Initiative, Status
 from projects.services import IHI_SCALE
-from qiportal.models import Directorate, Role, StrategicPriority, User, Ward
-
-
-def _people(role):
-    return User.objects.filter(roles__role=role).distinct().order_by("first_name", "last_name")
+from qiportal.models import Directorate, StrategicPriority, Ward
 
 
 class PortfolioFilter(django_filters.FilterSet):
@@ -24,8 +20,9 @@ class PortfolioFilter(django_filters.FilterSet):
     priority = django_filters.ModelChoiceFilter(
         queryset=StrategicPriority.objects.all(), label="Strategic priority", empty_label="Any priority"
     )
-    lead = django_filters.ModelChoiceFilter(queryset=User.objects.none(), empty_label="Anyone")
-    sponsor = django_filters.ModelChoiceFilter(queryset=User.objects.none(), empty_label="Anyone")
+    # Names typed, not chosen from a list: a trust has thousands of staff and the page must stay light.
+    lead = django_filters.CharFilter(label="Lead's name", method="person")
+    sponsor = django_filters.CharFilter(label="Sponsor's name", method="person")
     review_overdue = django_filters.BooleanFilter(
         label="Review overdue only", method="overdue", widget=forms.CheckboxInput
     )
@@ -55,10 +52,14 @@ class PortfolioFilter(django_filters.FilterSet):
         model = Initiative
         fields = []
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.filters["lead"].queryset = User.objects.filter(led_initiatives__isnull=False).distinct()
-        self.filters["sponsor"].queryset = _people(Role.SENIOR_MANAGER)
+    def person(self, queryset, name, value):
+        for term in value.split()[:3]:
+            queryset = queryset.filter(
+                Q(**{f"{name}__first_name__icontains": term})
+                | Q(**{f"{name}__last_name__icontains": term})
+                | Q(**{f"{name}__username__iexact": term})
+            )
+        return queryset
 
     def search(self, queryset, name, value):
         terms = value.split()

@@ -49,13 +49,14 @@ def portfolio(request):
     queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
     if not request.GET.get("sort"):
         queryset = queryset.order_by("-updated_at", "-pk")
+    counts = selectors.status_counts(queryset)
+    queryset = selectors.portfolio_rows(queryset)
     export = request.GET.get("export")
     if export in ("csv", "xlsx"):
         return _export(queryset, export)
     page = Paginator(queryset, 25).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    counts = selectors.status_counts(queryset)
     return render(
         request,
         "projects/initiative_list.html",
@@ -370,7 +371,9 @@ def _readiness_warning(initiative) -> bool:
 def review_queue(request):
     if not permissions.can_view_reviews(request.user):
         raise PermissionDenied
-    queue = list(selectors.review_queue(request.user))
+    # Paged: a trust-wide sponsor or admin may have hundreds waiting; the groups split each page.
+    page = Paginator(selectors.review_queue(request.user), 50).get_page(request.GET.get("page"))
+    queue = list(page)
     today = timezone.localdate()
     groups = {
         "submitted": [i for i in queue if i.status == Status.SUBMITTED],
@@ -381,7 +384,13 @@ def review_queue(request):
     return render(
         request,
         "projects/review_queue.html",
-        {"groups": groups, "total": len(queue), "crumbs": [("Home", reverse("home"))]},
+        {
+            "groups": groups,
+            "total": page.paginator.count,
+            "page": page,
+            "query": "",
+            "crumbs": [("Home", reverse("home"))],
+        },
     )
 
 

@@ -263,19 +263,36 @@ def excellence_counts(wards: list[Ward], weeks: int = EXCELLENCE_WEEKS) -> dict[
 
 
 def live_measures_by_ward(wards: list[Ward]) -> dict[int, list[Measure]]:
-    """Measures of live initiatives, by the ward they are measured on (or the initiative's wards if none)."""
+    """Measures of live initiatives, by the ward they are measured on (or the initiative's wards if none).
+
+    Light rows only (what the signal needs), with the wards of initiatives read from the through table:
+    a trust has thousands of measures and this runs on every dashboard view.
+    """
     ids = {ward.pk for ward in wards}
-    measures = (
+    measures = list(
         Measure.objects.filter(initiative__status=Status.LIVE)
-        .filter(Q(ward_id__in=ids) | Q(ward__isnull=True, initiative__wards__in=ids))
-        .select_related("initiative", "ward")
-        .prefetch_related("initiative__wards")
-        .distinct()
-        .order_by("initiative__title", "name")
+        .only(
+            "pk",
+            "name",
+            "data_version",
+            "chart",
+            "baseline_points",
+            "improvement",
+            "target",
+            "ward_id",
+            "initiative_id",
+        )
+        .order_by("name", "pk")
     )
+    wards_of: dict[int, list[int]] = {}
+    unplaced = {m.initiative_id for m in measures if m.ward_id is None}
+    for initiative_id, ward_id in Initiative.wards.through.objects.filter(
+        initiative_id__in=unplaced, ward_id__in=ids
+    ).values_list("initiative_id", "ward_id"):
+        wards_of.setdefault(initiative_id, []).append(ward_id)
     by_ward: dict[int, list[Measure]] = {}
     for measure in measures:
-        targets = [measure.ward_id] if measure.ward_id else [w.pk for w in measure.initiative.wards.all()]
+        targets = [measure.ward_id] if measure.ward_id else wards_of.get(measure.initiative_id, [])
         for ward_id in targets:
             if ward_id in ids:
                 by_ward.setdefault(ward_id, []).append(measure)
