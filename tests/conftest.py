@@ -9,6 +9,20 @@ from tests.factories import DirectorateFactory, UserFactory, WardFactory, with_r
 REQUIRE_SERVICES = os.environ.get("QI_REQUIRE_SERVICES", "").lower() in ("1", "true", "yes")
 
 
+# The fixtures below, one per role and scope; permission tests parametrise over these names.
+ROLES = [
+    "staff",
+    "ward_manager",
+    "other_ward_manager",
+    "qi_lead",
+    "sponsor",
+    "other_sponsor",
+    "trust_sponsor",
+    "coach",
+    "admin_user",
+]
+
+
 def skip_or_fail(reason: str):
     """Skip locally when a service or browser is missing; fail in CI (QI_REQUIRE_SERVICES=true)."""
     if REQUIRE_SERVICES:

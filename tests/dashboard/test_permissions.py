@@ -4,19 +4,9 @@ import pytest
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
+from tests.conftest import ROLES
 from tests.factories import InitiativeFactory, WardFactory
 
-ROLES = [
-    "staff",
-    "ward_manager",
-    "other_ward_manager",
-    "qi_lead",
-    "sponsor",
-    "other_sponsor",
-    "trust_sponsor",
-    "coach",
-    "admin_user",
-]
 ALLOWED = {"qi_lead", "sponsor", "other_sponsor", "trust_sponsor", "coach", "admin_user"}
 
 

@@ -10,19 +10,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from projects.models import Status
+from tests.conftest import ROLES
 from tests.factories import InitiativeFactory, PdsaCycleFactory
-
-ROLES = [
-    "staff",
-    "ward_manager",
-    "other_ward_manager",
-    "qi_lead",
-    "sponsor",
-    "other_sponsor",
-    "trust_sponsor",
-    "coach",
-    "admin_user",
-]
 
 
 @pytest.fixture

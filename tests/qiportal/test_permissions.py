@@ -3,18 +3,7 @@
 import pytest
 
 from qiportal import permissions
-
-ROLES = [
-    "staff",
-    "ward_manager",
-    "other_ward_manager",
-    "qi_lead",
-    "sponsor",
-    "other_sponsor",
-    "trust_sponsor",
-    "coach",
-    "admin_user",
-]
+from tests.conftest import ROLES
 
 
 def expect(table: dict[str, bool]):
