@@ -112,7 +112,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://qiportal")}
-if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
+if CACHES["default"]["BACKEND"].endswith(("LocMemCache", "FileBasedCache")):
     # Chart drawings and per-measure signals are cached one entry each; the default 300 entries would cull
     # them (and everything else) on a trust-sized portfolio. Production shares a Redis cache (CACHE_URL).
     CACHES["default"].setdefault("OPTIONS", {})["MAX_ENTRIES"] = 50_000
