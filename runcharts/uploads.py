@@ -110,12 +110,23 @@ def _xlsx_frame(data: bytes) -> tuple[pd.DataFrame, list[str]]:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
         sheet = workbook.worksheets[0]
-        if any(isinstance(c, str) and c.startswith("=") for row in sheet.iter_rows(values_only=True) for c in row):
+        has_formula = False
+        # One streaming pass: spot formulas, and stop at the row limit before pandas reads a huge sheet.
+        for number, row in enumerate(sheet.iter_rows(values_only=True)):
+            if number > MAX_ROWS:  # the header plus MAX_ROWS weeks
+                workbook.close()
+                raise UploadRefused(
+                    f"The file has more than {MAX_ROWS} rows. Upload at most {MAX_ROWS} weeks at a time"
+                )
+            has_formula = has_formula or any(isinstance(c, str) and c.startswith("=") for c in row)
+        if has_formula:
             warnings.append(
                 "Some cells contain formulas. They were read as the values Excel last calculated: check them below."
             )
         workbook.close()
         frame = pd.read_excel(io.BytesIO(data), engine="openpyxl", dtype=object, sheet_name=0)
+    except UploadRefused:  # a ValueError itself, with its own message
+        raise
     except (zipfile.BadZipFile, KeyError, ValueError, OSError):
         raise UploadRefused(
             "The Excel workbook could not be read. Save it again as .xlsx and upload it again"
