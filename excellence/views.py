@@ -12,6 +12,7 @@ from excellence.filters import ReportFilter
 from excellence.forms import ConversationForm, ReportForm, SharingForm, ThankYouForm
 from excellence.models import ExcellenceReport
 from qiportal import permissions
+from qiportal.forms import add_service_errors
 from qiportal.models import User, Ward
 
 
@@ -24,14 +25,6 @@ def _visible_report(request, pk) -> ExcellenceReport:
         return selectors.report_detail(request.user, pk)
     except ExcellenceReport.DoesNotExist:
         raise Http404("No such report") from None
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @require_GET
@@ -97,7 +90,7 @@ def report_create(request):
                 reporter_agrees_to_share=data["share"] == "yes",
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             return redirect("excellence:report_sent", pk=report.pk)
     return render(
@@ -165,7 +158,7 @@ def thank_you(request, pk):
         try:
             services.say_thank_you(report=report, by=request.user, message=form.cleaned_data["message"])
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"You said thank you to {report.reporter.display_name}.")
             return redirect(report)
@@ -220,7 +213,7 @@ def conversation(request, pk):
         try:
             services.record_conversation(report=report, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "You recorded the appreciative-inquiry conversation.")
             return redirect(report)

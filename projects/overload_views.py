@@ -14,6 +14,7 @@ from projects import jobs
 from projects.models import Decision, Initiative, OverloadFlag
 from projects.overload import flag_history, ward_load
 from qiportal import permissions
+from qiportal.forms import add_service_errors
 
 ACCEPT = "accept"
 
@@ -101,11 +102,7 @@ def overload_flag(request, pk):
                     verb = "paused" if data["action"] == Decision.Kind.PAUSE else "halted"
                     messages.success(request, f"You {verb} {len(chosen)} initiative{'s' if len(chosen) != 1 else ''}.")
             except ValidationError as error:
-                if hasattr(error, "error_dict"):
-                    for field, errors in error.error_dict.items():
-                        form.add_error(field if field in form.fields else None, errors)
-                else:
-                    form.add_error(None, error)
+                add_service_errors(form, error)
             else:
                 return redirect("projects:overload_flag", pk=flag.pk)
     elif request.method == "POST":

@@ -13,6 +13,7 @@ from projects.filters import PortfolioFilter
 from projects.models import Decision, Initiative, PdsaCycle, Status
 from projects.overload import ward_loads
 from qiportal import exports, permissions
+from qiportal.forms import add_service_errors
 from runcharts.selectors import latest_signals
 
 K = Decision.Kind
@@ -281,20 +282,12 @@ def initiative_edit(request, pk):
             messages.success(request, "Your changes to the charter were saved. The history below shows them.")
             return redirect(initiative)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
     return render(
         request,
         "projects/initiative_edit.html",
         {"form": form, "initiative": initiative, "crumbs": _crumbs((initiative.title, initiative.get_absolute_url()))},
     )
-
-
-def _add_errors(form, error: ValidationError):
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @require_http_methods(["GET", "POST"])
@@ -341,7 +334,7 @@ def decide(request, pk, kind):
         try:
             services.decide(initiative_id=pk, kind=kind, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             verb = services.TRANSITIONS[kind].verb
             messages.success(request, f"You {verb} ‘{initiative.title}’. The team will be emailed.")
@@ -438,7 +431,7 @@ def pdsa_create(request, pk):
         try:
             cycle = services.plan_pdsa_cycle(initiative_id=pk, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, f"You planned PDSA cycle {cycle.number}. Record what happened when you have run it."
@@ -499,7 +492,7 @@ def pdsa_stage(request, pk, number, stage):
         try:
             services.save_pdsa_stage(cycle_id=cycle.pk, by=request.user, stage=stage, complete=complete, **values)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             label = PdsaCycle.Stage(stage).label
             messages.success(
@@ -538,7 +531,7 @@ def progress_score(request, pk):
         try:
             entry = services.set_progress_score(initiative_id=pk, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"You set the progress score to {entry.score}.")
             return redirect(initiative)
