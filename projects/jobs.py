@@ -324,11 +324,7 @@ def remind_pdsa_overdue(*, today: date | None = None) -> JobResult:
     today = today or timezone.localdate()
     period = iso_week(today)
     cycles = (
-        PdsaCycle.objects.filter(
-            initiative__status=Status.LIVE,
-            planned_end_on__lt=today,
-            stage__in=[PdsaCycle.Stage.PLAN, PdsaCycle.Stage.DO, PdsaCycle.Stage.STUDY],
-        )
+        PdsaCycle.objects.filter(PdsaCycle.overdue(today), initiative__status=Status.LIVE)
         .select_related("initiative__lead")
         .order_by("planned_end_on", "pk")
     )

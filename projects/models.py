@@ -306,6 +306,17 @@ class PdsaCycle(models.Model):
     def is_overdue(self) -> bool:
         return not self.is_studied and self.planned_end_on < timezone.localdate()
 
+    @classmethod
+    def overdue(cls, today, prefix: str = "") -> Q:
+        """The query form of is_overdue: past its planned end and not yet studied. `prefix` reaches it
+        through a relation, for example "pdsa_cycles__" from an initiative."""
+        return Q(
+            **{
+                f"{prefix}planned_end_on__lt": today,
+                f"{prefix}stage__in": (cls.Stage.PLAN, cls.Stage.DO, cls.Stage.STUDY),
+            }
+        )
+
 
 class ProgressScore(models.Model):
     """The IHI 0.5–5 progress score as the lead set it, with the app's suggestion at that moment."""

@@ -7,7 +7,7 @@ from datetime import timedelta
 from difflib import SequenceMatcher
 from itertools import pairwise
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -210,12 +210,3 @@ def pdsa_activity(initiative: Initiative) -> dict[str, int]:
         "studied": sum(1 for cycle in cycles if cycle.is_studied),
         "overdue": sum(1 for cycle in cycles if cycle.is_overdue),
     }
-
-
-def has_open_overdue_pdsa() -> Exists:
-    today = timezone.localdate()
-    return Exists(
-        PdsaCycle.objects.filter(
-            initiative=OuterRef("pk"), planned_end_on__lt=today, stage__in=(PdsaCycle.Stage.PLAN, PdsaCycle.Stage.DO)
-        )
-    )

@@ -17,8 +17,10 @@ from django.db.models import Max
 from django.utils import timezone
 
 from projects.models import ChangeIdea, Decision, Initiative, PdsaCycle, ProgressScore, Scope, Status
+from projects.tasks import scan_wards
 from qiportal import notifications
 from qiportal.models import NotificationKind, Role, User
+from qiportal.queueing import enqueue
 
 K = Decision.Kind
 
@@ -203,20 +205,11 @@ def decide(
         update.append("is_stalled")
     initiative._history_user = by
     initiative.save(update_fields=update)
-    transaction.on_commit(lambda: _after_status_change(decision.pk))
+    # A status change may change a ward's load: rescan after commit. With the broker down the page still
+    # works and the scheduled scan catches up.
+    transaction.on_commit(lambda: enqueue(scan_wards))
     _notify_decision(decision)
     return decision
-
-
-def _after_status_change(decision_id: int) -> None:
-    """Hook for the initiativitis scan (issue 8): a status change may change a ward's load."""
-    try:
-        from projects.tasks import scan_wards
-    except ImportError:  # the jobs issue has not landed
-        return
-    from qiportal.queueing import enqueue
-
-    enqueue(scan_wards)  # with the broker down the page still works; the scheduled scan catches up
 
 
 def _notify_decision(decision: Decision) -> None:

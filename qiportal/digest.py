@@ -40,12 +40,7 @@ def needs_for(users: list[User], today: date) -> dict[int, list[str]]:
     for row in proposals:
         needs[row["sponsor_id"]].append(f"{row['n']} proposal{'s' if row['n'] != 1 else ''} awaiting your review")
     cycles = (
-        PdsaCycle.objects.filter(
-            initiative__lead_id__in=ids,
-            initiative__status=Status.LIVE,
-            planned_end_on__lt=today,
-            stage__in=[PdsaCycle.Stage.PLAN, PdsaCycle.Stage.DO, PdsaCycle.Stage.STUDY],
-        )
+        PdsaCycle.objects.filter(PdsaCycle.overdue(today), initiative__lead_id__in=ids, initiative__status=Status.LIVE)
         .values("initiative__lead_id")
         .annotate(n=Count("pk"))
     )

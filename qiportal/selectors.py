@@ -182,10 +182,7 @@ def qi_lead_home(user: User, context: dict) -> dict:
         .annotate(
             overdue_pdsa=Count(
                 "pdsa_cycles",
-                filter=Q(
-                    pdsa_cycles__planned_end_on__lt=today,
-                    pdsa_cycles__stage__in=(PdsaCycle.Stage.PLAN, PdsaCycle.Stage.DO),
-                ),
+                filter=PdsaCycle.overdue(today, "pdsa_cycles__"),
                 distinct=True,
             )
         )
@@ -293,10 +290,7 @@ def qi_coach_home(user: User, context: dict) -> dict:
             ),
             overdue_pdsa=Count(
                 "pdsa_cycles",
-                filter=Q(
-                    pdsa_cycles__planned_end_on__lt=today,
-                    pdsa_cycles__stage__in=(PdsaCycle.Stage.PLAN, PdsaCycle.Stage.DO),
-                ),
+                filter=PdsaCycle.overdue(today, "pdsa_cycles__"),
                 distinct=True,
             ),
         )
