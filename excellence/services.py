@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from excellence.models import Conversation, ExcellenceReport, RecipientResponse, Theme
 from excellence.pii import find_patient_details
-from qiportal import notifications
+from qiportal import datacache, notifications
 from qiportal.models import NotificationKind, Role, StrategicPriority, User, Ward
 
 REPORT_TEXT_FIELDS = ("what_happened", "why_excellent", "difference_made", "organisation_learning")
@@ -160,6 +160,7 @@ def open_report(*, report: ExcellenceReport, user: User) -> None:
     RecipientResponse.objects.filter(report=report, recipient=user, opened_at__isnull=True).update(
         opened_at=timezone.now()
     )
+    datacache.bump("excellence")
 
 
 @transaction.atomic
@@ -196,6 +197,7 @@ def set_sharing(*, report: ExcellenceReport, by: User, agrees: bool) -> Excellen
     """A recipient (or the reporter) says whether the report may appear on the excellence wall."""
     report = ExcellenceReport.objects.select_for_update().get(pk=report.pk)
     updated = RecipientResponse.objects.filter(report=report, recipient=by).update(agrees_to_share=agrees)
+    datacache.bump("excellence")
     if by.pk == report.reporter_id:
         report.reporter_agrees_to_share = agrees
         report.save(update_fields=["reporter_agrees_to_share"])

@@ -11,7 +11,7 @@ from excellence import charts, export, selectors, services
 from excellence.filters import ReportFilter
 from excellence.forms import ConversationForm, ReportForm, SharingForm, ThankYouForm
 from excellence.models import ExcellenceReport
-from qiportal import permissions
+from qiportal import datacache, permissions
 from qiportal.forms import add_service_errors
 from qiportal.models import User, Ward
 
@@ -29,28 +29,36 @@ def _visible_report(request, pk) -> ExcellenceReport:
 
 @require_GET
 def report_list(request):
-    reports = selectors.report_list(request.user)
-    report_filter = ReportFilter(request.GET or None, queryset=reports)
-    filtered = report_filter.qs if report_filter.is_bound and report_filter.is_valid() else reports
-    page = Paginator(filtered, 25).get_page(request.GET.get("page"))
-    ward = report_filter.form.cleaned_data.get("ward") if report_filter.is_bound and report_filter.is_valid() else None
-    query = request.GET.copy()
-    query.pop("page", None)
+    report_filter = ReportFilter(request.GET or None, queryset=selectors.report_list(request.user))
+    body = datacache.fragment(
+        request,
+        "excellence/_report_list_body.html",
+        ("excellence", "org"),
+        lambda: _report_list_context(request, report_filter),
+    )
     return render(
         request,
         "excellence/report_list.html",
-        {
-            "filter": report_filter,
-            "page": page,
-            "query": query.urlencode(),
-            "counts": selectors.state_counts(filtered),
-            "themes": [t for t in selectors.theme_counts(filtered) if t.n],
-            "trust_chart": _chart_context(None),
-            "ward_chart": _chart_context(ward) if ward else None,
-            "can_export": permissions.can_export_excellence(request.user),
-            "crumbs": [("Home", reverse("home"))],
-        },
+        {"filter": report_filter, "body": body, "crumbs": [("Home", reverse("home"))]},
     )
+
+
+def _report_list_context(request, report_filter) -> dict:
+    valid = report_filter.is_bound and report_filter.is_valid()
+    filtered = report_filter.qs if valid else report_filter.queryset
+    ward = report_filter.form.cleaned_data.get("ward") if valid else None
+    query = request.GET.copy()
+    query.pop("page", None)
+    return {
+        "filter": report_filter,
+        "page": Paginator(filtered, 25).get_page(request.GET.get("page")),
+        "query": query.urlencode(),
+        "counts": selectors.state_counts(filtered),
+        "themes": [t for t in selectors.theme_counts(filtered) if t.n],
+        "trust_chart": _chart_context(None),
+        "ward_chart": _chart_context(ward) if ward else None,
+        "can_export": permissions.can_export_excellence(request.user),
+    }
 
 
 def _chart_context(ward: Ward | None) -> dict:

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from projects.models import Decision, Initiative, OverloadFlag, PdsaCycle, Status
 from projects.overload import WardLoad, format_load, ward_loads
-from qiportal import notifications
+from qiportal import datacache, notifications
 from qiportal.models import NotificationKind, Role, RoleAssignment, User, Ward
 
 
@@ -207,11 +207,13 @@ def mark_stalled(*, today: date, result: JobResult, notify_people: bool = True) 
         result.add(f"Cleared 'stalled' from {len(resumed)} initiatives with new activity.")
     # Anything no longer live is not stalled (pausing, halting and completing already clear it).
     Initiative.objects.filter(is_stalled=True).exclude(status=Status.LIVE).update(is_stalled=False, stalled_since=None)
+    datacache.bump("projects")  # the updates above and below send no signals
     if not newly:
         return
     updated = list(Initiative.objects.filter(pk__in=newly, is_stalled=False).select_related("sponsor").order_by("pk"))
     with transaction.atomic():  # marked and told together: a killed run leaves nobody marked but untold
         Initiative.objects.filter(pk__in=[i.pk for i in updated]).update(is_stalled=True, stalled_since=today)
+        datacache.bump("projects")
         for initiative in updated:
             result.add(f"Marked ‘{initiative.title}’ as stalled.", "stalled")
             if not notify_people:

@@ -12,7 +12,7 @@ from projects import forms, selectors, services
 from projects.filters import PortfolioFilter
 from projects.models import Decision, Initiative, PdsaCycle, Status
 from projects.overload import ward_loads
-from qiportal import exports, permissions
+from qiportal import datacache, exports, permissions
 from qiportal.forms import add_service_errors
 from runcharts.selectors import latest_signals
 
@@ -46,31 +46,43 @@ def _initiative(request, pk) -> Initiative:
 
 @require_GET
 def portfolio(request):
-    filterset = PortfolioFilter(request.GET or None, queryset=selectors.portfolio(request.user))
-    queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
-    if not request.GET.get("sort"):
-        queryset = queryset.order_by("-updated_at", "-pk")
-    counts = selectors.status_counts(queryset)
-    queryset = selectors.portfolio_rows(queryset)
     export = request.GET.get("export")
     if export in ("csv", "xlsx"):
-        return _export(queryset, export)
-    page = Paginator(queryset, 25).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+        return _export(_portfolio_rows(request)[1], export)
+    body = datacache.fragment(
+        request, "projects/_portfolio_body.html", ("projects", "org"), lambda: _portfolio_body(request)
+    )
     return render(
         request,
         "projects/initiative_list.html",
         {
-            "filter": filterset,
-            "page": page,
-            "counts": counts,
-            "status_rows": [(value, label, counts[value]) for value, label in Status.choices],
-            "query": query.urlencode(),
+            "body": body,
             "can_create": permissions.can_create_initiative(request.user),
             "crumbs": [("Home", reverse("home"))],
         },
     )
+
+
+def _portfolio_rows(request):
+    filterset = PortfolioFilter(request.GET or None, queryset=selectors.portfolio(request.user))
+    queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
+    if not request.GET.get("sort"):
+        queryset = queryset.order_by("-updated_at", "-pk")
+    return filterset, selectors.portfolio_rows(queryset), queryset
+
+
+def _portfolio_body(request) -> dict:
+    filterset, rows, queryset = _portfolio_rows(request)
+    counts = selectors.status_counts(queryset)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return {
+        "filter": filterset,
+        "page": Paginator(rows, 25).get_page(request.GET.get("page")),
+        "counts": counts,
+        "status_rows": [(value, label, counts[value]) for value, label in Status.choices],
+        "query": query.urlencode(),
+    }
 
 
 EXPORT_HEADER = [
@@ -121,14 +133,26 @@ def _export(queryset, kind):
 
 @require_GET
 def initiative_detail(request, pk):
-    initiative = _initiative(request, pk)
+    try:  # the title and the permission check need only the row; the rest is in the cached body
+        initiative = Initiative.objects.visible_to(request.user).prefetch_related("team").get(pk=pk)
+    except Initiative.DoesNotExist as missing:
+        raise Http404 from missing
     if not permissions.can_view_initiative(request.user, initiative):
         raise Http404
+    body = datacache.fragment(
+        request, "projects/_initiative_body.html", datacache.APPS, lambda: _initiative_context(request, pk)
+    )
+    return render(
+        request, "projects/initiative_detail.html", {"initiative": initiative, "body": body, "crumbs": _crumbs()}
+    )
+
+
+def _initiative_context(request, pk) -> dict:
+    initiative = _initiative(request, pk)
     user = request.user
     measures = list(initiative.measures.all())
-    context = {
+    return {
         "initiative": initiative,
-        "crumbs": _crumbs(),
         "timeline": list(initiative.decisions.all()),
         "cycles": list(initiative.pdsa_cycles.all()),
         "scores": list(initiative.progress_scores.all()),
@@ -149,7 +173,6 @@ def initiative_detail(request, pk):
         "decisions_open": services.allowed_decisions(initiative),
         "scale": services.IHI_SCALE,
     }
-    return render(request, "projects/initiative_detail.html", context)
 
 
 # Logging a new initiative: four short pages, then check your answers --------------------------------
@@ -364,6 +387,13 @@ def _readiness_warning(initiative) -> bool:
 def review_queue(request):
     if not permissions.can_view_reviews(request.user):
         raise PermissionDenied
+    body = datacache.fragment(
+        request, "projects/_review_queue_body.html", ("projects", "org"), lambda: _review_queue_context(request)
+    )
+    return render(request, "projects/review_queue.html", {"body": body, "crumbs": [("Home", reverse("home"))]})
+
+
+def _review_queue_context(request) -> dict:
     # Paged: a trust-wide sponsor or admin may have hundreds waiting; the groups split each page.
     page = Paginator(selectors.review_queue(request.user), 50).get_page(request.GET.get("page"))
     queue = list(page)
@@ -374,17 +404,7 @@ def review_queue(request):
         "due": [i for i in queue if i.status != Status.SUBMITTED and i.next_review_on and i.next_review_on >= today],
         "flagged": [i for i in queue if i.flagged_for_attention or i.is_stalled],
     }
-    return render(
-        request,
-        "projects/review_queue.html",
-        {
-            "groups": groups,
-            "total": page.paginator.count,
-            "page": page,
-            "query": "",
-            "crumbs": [("Home", reverse("home"))],
-        },
-    )
+    return {"groups": groups, "total": page.paginator.count, "page": page, "query": ""}
 
 
 @require_GET

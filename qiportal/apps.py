@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class QiportalConfig(AppConfig):
     name = "qiportal"
     verbose_name = "Organisation and people"
+
+    def ready(self):
+        from qiportal import datacache
+
+        datacache.connect_signals()

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
-from qiportal import permissions
+from qiportal import datacache, permissions
 from qiportal.models import Role
 from qiportal.notifications import unread_count
 
@@ -25,7 +25,8 @@ def items_for(request) -> list[NavItem]:
     if permissions.can_view_reviews(user):
         from projects.selectors import review_counts
 
-        items.append(NavItem("Reviews", reverse("projects:review_queue"), review_counts(user)["total"], "to review"))
+        to_review = datacache.remember("nav-reviews", ("projects", "org"), (user.pk,), lambda: review_counts(user))
+        items.append(NavItem("Reviews", reverse("projects:review_queue"), to_review["total"], "to review"))
     if permissions.can_view_dashboard(user):
         items.append(NavItem("Dashboard", reverse("dashboard")))
     items.append(NavItem("Excellence", reverse("excellence:report_list")))
@@ -33,12 +34,12 @@ def items_for(request) -> list[NavItem]:
         from ffit.selectors import invitation_counts
 
         # Staff see readiness audits only once invited to one; the count is what waits for their answers.
-        invitations = invitation_counts(user)
+        invitations = datacache.remember("nav-audits", ("ffit",), (user.pk,), lambda: invitation_counts(user))
         if permissions.can_open_any_audit(user) or user.has_role(Role.SENIOR_MANAGER) or invitations["invited"]:
             items.append(
                 NavItem("Readiness audits", reverse("ffit:audit_list"), invitations["to_complete"] or None, "to answer")
             )
-    unread = unread_count(user)
+    unread = datacache.remember("nav-unread", ("notifications",), (user.pk,), lambda: unread_count(user))
     items.append(NavItem("Notifications", reverse("notification_list"), unread or None, "unread"))
     if permissions.is_admin(user):
         items.append(NavItem("Admin", reverse("admin:index")))

@@ -23,6 +23,15 @@ ROLES = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: rolled-back rows reuse primary keys that cached pages name."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 def skip_or_fail(reason: str):
     """Skip locally when a service or browser is missing; fail in CI (QI_REQUIRE_SERVICES=true)."""
     if REQUIRE_SERVICES:

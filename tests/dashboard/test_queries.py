@@ -1,15 +1,15 @@
 """The dashboard, the ward page and every role's home run the same number of queries however much data there is."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+
+from tests.queries import cold_queries
 
 HOMES = ["staff", "ward_manager", "qi_lead", "sponsor", "coach", "admin_user"]
 
 
 def queries_for(client, url) -> int:
-    with CaptureQueriesContext(connection) as queries:
+    with cold_queries() as queries:
         response = client.get(url)
     assert response.status_code == 200
     return len(queries)

@@ -1,9 +1,7 @@
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.template.loader import render_to_string
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -12,6 +10,7 @@ from ffit.models import Audit
 from qiportal.models import Role
 from tests.factories import UserFactory, WardFactory, with_role
 from tests.ffit.helpers import all_answers, answer_everything, audit_with_answers
+from tests.queries import cold_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -80,7 +79,7 @@ def test_latest_readiness_queries_stay_flat(directorate, qi_lead):
     counts = []
     for batch in (2, 8):
         wards = _make_wards_with_audits(directorate, qi_lead, batch)
-        with CaptureQueriesContext(connection) as queries:
+        with cold_queries() as queries:
             found = selectors.latest_readiness(ward.pk for ward in wards)
             render_to_string("ffit/_readiness.html", {"readiness_items": [(w, found.get(w.pk)) for w in wards]})
         assert len(found) == batch
@@ -95,7 +94,7 @@ def test_audit_list_queries_stay_flat(client, directorate, qi_lead):
         _make_wards_with_audits(directorate, qi_lead, batch)
         for ward in _make_wards_with_audits(directorate, with_role(UserFactory(), Role.QI_LEAD), batch):
             services.open_audit(ward=ward, owner=qi_lead, respondents=[qi_lead])
-        with CaptureQueriesContext(connection) as queries:
+        with cold_queries() as queries:
             response = client.get(reverse("ffit:audit_list"))
         assert response.status_code == 200
         counts.append(len(queries))
@@ -108,7 +107,7 @@ def test_ward_history_queries_stay_flat(client, ward, ward_manager):
     for batch in (2, 8):
         for _ in range(batch):
             audit_with_answers(ward, ward_manager, {ward_manager: all_answers(3)})
-        with CaptureQueriesContext(connection) as queries:
+        with cold_queries() as queries:
             client.get(reverse("ffit:ward_history", args=[ward.slug]))
         counts.append(len(queries))
     assert counts[0] == counts[1]

@@ -4,14 +4,13 @@ import csv
 import io
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from projects.models import Status
 from tests.conftest import ROLES
 from tests.factories import InitiativeFactory, PdsaCycleFactory
+from tests.queries import cold_queries
 
 
 @pytest.fixture
@@ -100,7 +99,7 @@ def test_filters_and_search(client, staff, ward, other_ward):
 
 
 def _queries(client, url):
-    with CaptureQueriesContext(connection) as captured:
+    with cold_queries() as captured:
         assert client.get(url).status_code == 200
     return len(captured)
 

@@ -1,0 +1,128 @@
+"""Versioned caching of what pages derive from the data: counts, aggregates and rendered fragments.
+
+Each app's data has a version token in the cache ("projects", "ffit", "runcharts", "excellence", "org" for the
+organisation and people, "notifications"). Any save, delete or many-to-many change to one of its models gives
+that app a new token once the transaction commits (`connect_signals`, called from the app config), and the few
+bulk writes that bypass signals call `bump` themselves. A cached value's key holds the tokens of the apps it
+reads, so a change makes the old value unreachable at once: nobody sees a count or table older than the last
+committed change. Entries also expire after `TIMEOUT` as a backstop.
+
+Keys include the day too, because "overdue" and "due this week" change at midnight with no write at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Callable, Iterable
+from typing import TypeVar
+
+from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+
+T = TypeVar("T")
+
+TIMEOUT = 10 * 60
+APPS = ("projects", "ffit", "runcharts", "excellence", "org", "notifications")
+# Models whose changes say nothing any page derives: sessions, sign-in attempts, admin log entries...
+_NAMESPACE_BY_APP = {app: app for app in ("projects", "ffit", "runcharts", "excellence")}
+_NAMESPACE_BY_MODEL = {"qiportal.notification": "notifications", "qiportal.notificationpreference": "notifications"}
+
+
+def _version_key(namespace: str) -> str:
+    return f"datacache-version:{namespace}"
+
+
+def namespace_for(model) -> str | None:
+    label = model._meta.label_lower
+    if label in _NAMESPACE_BY_MODEL:
+        return _NAMESPACE_BY_MODEL[label]
+    if model._meta.app_label == "qiportal":
+        return "org"
+    return _NAMESPACE_BY_APP.get(model._meta.app_label)
+
+
+def _renew(namespace: str) -> None:
+    cache.set(_version_key(namespace), uuid.uuid4().hex, None)
+
+
+def bump(*namespaces: str) -> None:
+    """Give these apps' data a new version now and again when the current transaction commits.
+
+    Now, so this transaction's own later reads miss; again at the commit, because another request may have
+    cached the old data under the first new token in between.
+    """
+    for namespace in namespaces:
+        if namespace not in APPS:
+            raise ValueError(f"Unknown data namespace {namespace!r}")
+        _renew(namespace)
+        if transaction.get_connection().in_atomic_block:
+            transaction.on_commit(lambda n=namespace: _renew(n))
+
+
+def versions(namespaces: Iterable[str]) -> str:
+    """The current tokens of these apps' data, one string; an evicted token is replaced (a safe miss)."""
+    keys = [_version_key(n) for n in namespaces]
+    found = cache.get_many(keys)
+    missing = {key: uuid.uuid4().hex for key in keys if key not in found}
+    if missing:
+        for key, token in missing.items():
+            # add, not set: two requests racing here must agree on one token.
+            if not cache.add(key, token, None):
+                missing[key] = cache.get(key) or token
+        found.update(missing)
+    return ".".join(found[key] for key in keys)
+
+
+def key_for(name: str, namespaces: Iterable[str], *parts) -> str:
+    namespaces = tuple(namespaces)
+    raw = "|".join(str(p) for p in (*parts, timezone.localdate(), versions(namespaces)))
+    return f"datacache:{name}:{hashlib.sha256(raw.encode()).hexdigest()}"
+
+
+def remember(name: str, namespaces: Iterable[str], parts: tuple, compute: Callable[[], T]) -> T:
+    """`compute()`'s value, from the cache while none of `namespaces` has changed since it was stored."""
+    key = key_for(name, namespaces, *parts)
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, TIMEOUT)
+    return value
+
+
+def fragment(request, template_name: str, namespaces: Iterable[str], build_context: Callable[[], dict]) -> SafeString:
+    """A template rendered for this person and this address, kept while the data it reads is unchanged.
+
+    `build_context` runs only on a miss. The template sees `request` and `user` besides its context, but no
+    context processors, and must hold no CSRF token or other per-session secret: GET forms and content only.
+    """
+
+    def render() -> str:
+        html = render_to_string(template_name, {"request": request, "user": request.user, **build_context()})
+        if "csrfmiddlewaretoken" in html:
+            raise ImproperlyConfigured(f"{template_name} holds a CSRF token, so it cannot be cached for reuse.")
+        return html
+
+    parts = (template_name, request.user.pk, request.path, request.GET.urlencode())
+    return mark_safe(remember("fragment", namespaces, parts, render))  # noqa: S308 - escaped when rendered
+
+
+def _changed(sender, **kwargs) -> None:
+    if kwargs.get("raw"):
+        return  # loaddata: fixtures, not users' changes
+    update_fields = kwargs.get("update_fields")
+    if update_fields is not None and set(update_fields) <= {"last_login"}:
+        return  # signing in changes nothing a page shows
+    namespace = namespace_for(sender)
+    if namespace is not None:
+        bump(namespace)
+
+
+def connect_signals() -> None:
+    for name, signal in (("save", post_save), ("delete", post_delete), ("m2m", m2m_changed)):
+        signal.connect(_changed, dispatch_uid=f"datacache-{name}")
