@@ -14,9 +14,12 @@ from projects.models import Decision, Initiative, PdsaCycle, Status
 from projects.overload import ward_loads
 from qiportal import datacache, exports, permissions
 from qiportal.forms import add_service_errors
+from runcharts.analysis import SIGNAL_LABELS
+from runcharts.charts import version_token
 from runcharts.selectors import latest_signals
 
 K = Decision.Kind
+INITIATIVE_CHARTS = 6  # run charts drawn on an initiative's page; every measure is listed with its signal
 WIZARD_SESSION_KEY = "new_initiative"
 DECISION_BUTTONS = {
     K.APPROVE: "Approve initiative",
@@ -151,6 +154,7 @@ def _initiative_context(request, pk) -> dict:
     initiative = _initiative(request, pk)
     user = request.user
     measures = list(initiative.measures.all())
+    signals = latest_signals(measures)
     return {
         "initiative": initiative,
         "timeline": list(initiative.decisions.all()),
@@ -158,7 +162,8 @@ def _initiative_context(request, pk) -> dict:
         "scores": list(initiative.progress_scores.all()),
         "history": selectors.charter_history(initiative),
         "measures": measures,
-        "signals": latest_signals(measures),
+        "signals": signals,
+        "chart_rows": _chart_rows(initiative, measures, signals),
         "suggestion": services.suggest_progress_score(
             initiative, cycles=list(initiative.pdsa_cycles.all()), measures=measures
         ),
@@ -173,6 +178,16 @@ def _initiative_context(request, pk) -> dict:
         "decisions_open": services.allowed_decisions(initiative),
         "scale": services.IHI_SCALE,
     }
+
+
+def _chart_rows(initiative, measures, signals) -> list[tuple]:
+    """(measure, signal label, chart version) for the run charts shown on the page, from prefetched rows."""
+    rows = []
+    for measure in measures[:INITIATIVE_CHARTS]:
+        marks = [(c.number, c.starts_on) for c in initiative.pdsa_cycles.all() if c.measure_id == measure.pk]
+        label = SIGNAL_LABELS.get(signals.get(measure.pk), "Not enough data")
+        rows.append((measure, label, version_token(measure.data_version, marks)))
+    return rows
 
 
 # Logging a new initiative: four short pages, then check your answers --------------------------------

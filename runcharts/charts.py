@@ -55,9 +55,14 @@ class ChartInput:
     pdsa: list[tuple[int, date]]
 
 
-def cache_key(measure_id: int, data_version: int, kind: str, pdsa: list[tuple[int, date]]) -> str:
+def version_token(data_version: int, pdsa: list[tuple[int, date]]) -> str:
+    """What a drawing depends on besides the measure: its data and the PDSA cycles marked on it."""
     marks = hashlib.blake2s(repr(sorted(pdsa)).encode(), digest_size=6).hexdigest()
-    return f"runcharts:chart:{measure_id}:{data_version}:{kind}:{marks}"
+    return f"{data_version}-{marks}"
+
+
+def cache_key(measure_id: int, data_version: int, kind: str, pdsa: list[tuple[int, date]]) -> str:
+    return f"runcharts:chart:{measure_id}:{kind}:{version_token(data_version, pdsa)}"
 
 
 def cached_chart(key: str, kind: str, build) -> bytes:

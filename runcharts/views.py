@@ -299,7 +299,11 @@ def chart(request, pk: int, fmt: str):
     key = charts.cache_key(measure.pk, measure.data_version, fmt, pdsa)
     drawing = charts.cached_chart(key, fmt, lambda: _chart_input(measure, pdsa))
     response = HttpResponse(drawing, content_type="image/svg+xml" if fmt == "svg" else "image/png")
-    response["Cache-Control"] = "private, max-age=300"
+    if request.GET.get("v") == charts.version_token(measure.data_version, pdsa):
+        # The address names this exact drawing: a browser may keep it until the data or PDSA marks change.
+        response["Cache-Control"] = "private, max-age=31536000, immutable"
+    else:
+        response["Cache-Control"] = "private, max-age=300"
     if fmt == "png" or request.GET.get("download"):
         response["Content-Disposition"] = f'attachment; filename="measure-{measure.pk}-chart.{fmt}"'
     return response

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from datetime import date
 
 import pytest
@@ -233,3 +234,23 @@ def test_rephase_needs_a_reason_and_starts_a_new_period(signed_in, measure):
     )
     assert {r["period"] for r in rows} == {"1", "2"}
     assert rows[0]["median"] != rows[-1]["median"]
+
+
+def test_the_initiative_page_shows_each_measures_run_chart_at_an_address_naming_its_version(signed_in, measure):
+    add_points(measure, SHIFT)
+    page = signed_in.get(measure.initiative.get_absolute_url()).content.decode()
+    found = re.findall(r'<img src="(/measures/\d+/chart\.svg\?v=([^"]+))" alt="Run chart of Handovers on time\.', page)
+    assert len(found) == 1
+    url, version = found[0]
+    response = signed_in.get(url)
+    assert response["Content-Type"] == "image/svg+xml"
+    assert "immutable" in response["Cache-Control"]  # the address names this drawing: the browser may keep it
+
+    # Linking a PDSA cycle changes the drawing, so the page names a new address.
+    PdsaCycleFactory(initiative=measure.initiative, measure=measure, number=1, starts_on=date(2026, 1, 5))
+    page = signed_in.get(measure.initiative.get_absolute_url()).content.decode()
+    assert f"?v={version}" not in page
+    # An address from before the change still answers, with the current drawing, but only briefly cached.
+    stale = signed_in.get(url)
+    assert "PDSA 1" in stale.content.decode()
+    assert stale["Cache-Control"] == "private, max-age=300"
