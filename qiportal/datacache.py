@@ -52,17 +52,38 @@ def _renew(namespace: str) -> None:
 
 
 def bump(*namespaces: str) -> None:
-    """Give these apps' data a new version now and again when the current transaction commits.
+    """Give these apps' data a new version: at once outside a transaction, at its commit inside one.
 
-    Now, so this transaction's own later reads miss; again at the commit, because another request may have
-    cached the old data under the first new token in between.
+    Inside a transaction, the connection's own reads see a private new token after every change (they read
+    the uncommitted rows), and the shared token is renewed once, at the commit, however many rows changed:
+    other requests cannot see the rows before then, so what they cache meanwhile is still true.
     """
     for namespace in namespaces:
         if namespace not in APPS:
             raise ValueError(f"Unknown data namespace {namespace!r}")
-        _renew(namespace)
-        if transaction.get_connection().in_atomic_block:
-            transaction.on_commit(lambda n=namespace: _renew(n))
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        for namespace in namespaces:
+            _renew(namespace)
+        return
+    flush = getattr(connection, "_datacache_flush", None)
+    if flush is None or not any(entry[1] is flush for entry in connection.run_on_commit):
+        # First change of this transaction (or the last flush went with a rolled-back savepoint).
+        connection._datacache_pending = {}
+        flush = connection._datacache_flush = _Flush(connection)
+        transaction.on_commit(flush)
+    for namespace in namespaces:
+        connection._datacache_pending[namespace] = uuid.uuid4().hex
+
+
+class _Flush:
+    def __init__(self, connection):
+        self.connection = connection
+
+    def __call__(self) -> None:
+        pending, self.connection._datacache_pending = self.connection._datacache_pending, {}
+        for namespace in pending:
+            _renew(namespace)
 
 
 def versions(namespaces: Iterable[str]) -> str:
@@ -76,6 +97,10 @@ def versions(namespaces: Iterable[str]) -> str:
             if not cache.add(key, token, None):
                 missing[key] = cache.get(key) or token
         found.update(missing)
+    connection = transaction.get_connection()
+    private = getattr(connection, "_datacache_pending", None) if connection.in_atomic_block else None
+    if private:
+        found.update({_version_key(n): token for n, token in private.items()})
     return ".".join(found[key] for key in keys)
 
 

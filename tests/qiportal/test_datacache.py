@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -123,3 +123,33 @@ def test_a_fragment_holding_a_csrf_token_is_refused(rf, staff, settings, tmp_pat
     request.user = staff
     with pytest.raises(ImproperlyConfigured, match="CSRF token"):
         datacache.fragment(request, "with_token.html", ("projects",), lambda: {"csrf_token": "secret-token-value"})
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_transaction_renews_the_shared_version_once_at_its_commit(monkeypatch):
+    renewed = []
+    real_renew = datacache._renew
+    monkeypatch.setattr(datacache, "_renew", lambda n: (renewed.append(n), real_renew(n)))
+    before = datacache.versions(["org"])
+    calls = []
+    with transaction.atomic():
+        datacache.remember("wards", ["org"], (), lambda: calls.append(1) or "first")
+        for _ in range(3):
+            WardFactory()
+        # This transaction's own reads see its uncommitted rows: a fresh value, not the one cached above.
+        assert datacache.remember("wards", ["org"], (), lambda: calls.append(2) or "second") == "second"
+        assert renewed == []  # nobody else can see the rows yet
+    assert renewed == ["org"]
+    assert datacache.versions(["org"]) != before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_transaction_leaves_the_shared_version_alone():
+    before = datacache.versions(["org"])
+    with pytest.raises(RuntimeError), transaction.atomic():
+        WardFactory()
+        raise RuntimeError("cancelled")
+    assert datacache.versions(["org"]) == before
+    with transaction.atomic():  # the next transaction still renews at its commit
+        WardFactory()
+    assert datacache.versions(["org"]) != before
