@@ -181,10 +181,10 @@ def chart_images(browser: Browser, path: str) -> list[str]:
 
 
 def after_a_change() -> None:
-    """What any saved change does to the cache: every app's data gets a new version (charts stay drawn)."""
+    """The worst case of a saved change: every app's data gets a new version (charts stay drawn)."""
     from qiportal import datacache
 
-    datacache.bump(*datacache.APPS)
+    datacache.bump(*datacache.PAGE_DATA)
 
 
 def query_counts(admin, pages, before=None) -> dict[str, int]:

@@ -15,6 +15,7 @@ from ffit import scoring
 from ffit.guidance import GUIDANCE
 from ffit.models import Audit, Response
 from ffit.questionnaire import ITEMS_BY_KEY, SCALE, SECTIONS
+from qiportal import datacache
 from qiportal.models import User, Ward
 
 # Short names for tables, charts and captions; the seed's stem question stays the section's title.
@@ -113,11 +114,16 @@ def _submitted_responses() -> Prefetch:
 def latest_readiness(ward_ids) -> dict[int, Readiness]:
     """The latest closed audit with at least one submitted response for each ward; wards without one are left out.
 
-    Two queries whatever the number of wards.
+    Two queries whatever the number of wards, and none while no audit, ward or person has changed since the
+    same wards were last asked about (scoring every ward's audit is the dashboard's heaviest step).
     """
-    ward_ids = list(ward_ids)
+    ward_ids = sorted(set(ward_ids))
     if not ward_ids:
         return {}
+    return datacache.remember("ffit-readiness", ("ffit", "org"), (ward_ids,), lambda: _latest_readiness(ward_ids))
+
+
+def _latest_readiness(ward_ids: list[int]) -> dict[int, Readiness]:
     latest = (
         Audit.objects.filter(ward=OuterRef("pk"), status=Audit.Status.CLOSED, responses__submitted_at__isnull=False)
         .order_by("-closed_at", "-pk")

@@ -143,7 +143,7 @@ def initiative_detail(request, pk):
     if not permissions.can_view_initiative(request.user, initiative):
         raise Http404
     body = datacache.fragment(
-        request, "projects/_initiative_body.html", datacache.APPS, lambda: _initiative_context(request, pk)
+        request, "projects/_initiative_body.html", datacache.PAGE_DATA, lambda: _initiative_context(request, pk)
     )
     return render(
         request, "projects/initiative_detail.html", {"initiative": initiative, "body": body, "crumbs": _crumbs()}

@@ -29,6 +29,8 @@ T = TypeVar("T")
 
 TIMEOUT = 10 * 60
 APPS = ("projects", "ffit", "runcharts", "excellence", "org", "notifications")
+# What pages show, notifications apart: those change all day and only the header's count reads them.
+PAGE_DATA = ("projects", "ffit", "runcharts", "excellence", "org")
 # Models whose changes say nothing any page derives: sessions, sign-in attempts, admin log entries...
 _NAMESPACE_BY_APP = {app: app for app in ("projects", "ffit", "runcharts", "excellence")}
 _NAMESPACE_BY_MODEL = {"qiportal.notification": "notifications", "qiportal.notificationpreference": "notifications"}

@@ -24,7 +24,10 @@ def ward_detail(request, slug):
     if not permissions.can_view_ward(request.user, ward):
         raise PermissionDenied
     body = datacache.fragment(
-        request, "qiportal/_ward_body.html", datacache.APPS, lambda: selectors.ward_page_context(ward, request.user)
+        request,
+        "qiportal/_ward_body.html",
+        datacache.PAGE_DATA,
+        lambda: selectors.ward_page_context(ward, request.user),
     )
     return render(
         request, "qiportal/ward_detail.html", {"ward": ward, "body": body, "crumbs": [("Home", reverse("home"))]}
@@ -38,7 +41,7 @@ def dashboard_page(request):
     body = datacache.fragment(
         request,
         "qiportal/_dashboard_body.html",
-        datacache.APPS,
+        datacache.PAGE_DATA,
         lambda: dashboard.dashboard_context(
             request.user, directorate=request.GET.get("directorate") or None, sort=request.GET.get("sort")
         ),

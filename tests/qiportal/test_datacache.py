@@ -153,3 +153,17 @@ def test_a_rolled_back_transaction_leaves_the_shared_version_alone():
     with transaction.atomic():  # the next transaction still renews at its commit
         WardFactory()
     assert datacache.versions(["org"]) != before
+
+
+def test_a_notification_updates_the_header_count_but_leaves_cached_pages_alone(client, sponsor, ward):
+    from qiportal.models import NotificationKind
+    from qiportal.notifications import notify
+
+    InitiativeFactory(title="Falls", wards=[ward], status=Status.LIVE)
+    client.force_login(sponsor)
+    _page(client, "dashboard")
+    notify(recipients=[sponsor], kind=NotificationKind.REVIEW_DUE, title="A review is due", body="Have a look.")
+    with CaptureQueriesContext(connection) as queries:
+        page = _page(client, "dashboard")
+    assert '<span class="app-nav-count">1<span class="nhsuk-u-visually-hidden"> unread' in page
+    assert not [q for q in queries.captured_queries if "projects_initiative" in q["sql"]]  # the body was cached
