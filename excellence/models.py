@@ -107,6 +107,7 @@ class ExcellenceReport(models.Model):
         indexes = [
             models.Index(fields=["state", "created_at"], name="excellence_follow_up"),
             models.Index(fields=["is_shared", "created_at"], name="excellence_wall"),
+            models.Index(fields=["-created_at", "-id"], name="excellence_newest"),  # the list's order
         ]
 
     def __str__(self) -> str:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.core.cache import cache
-from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from excellence.models import ExcellenceReport, RecipientResponse, Theme
+from qiportal import datacache
 from qiportal.models import User, Ward
 
 
@@ -87,15 +87,12 @@ def weekly_counts(ward: Ward | None = None, weeks: int = 52, *, today: date | No
     The count of reports is the measure (step 6); counts hold no names, so they cover every report.
     """
     this_week = week_start(today or timezone.localdate())
-    # Grouping by week means a date function over every row, which no index serves; the answer is cached
-    # and keyed by the reports' count and newest id, so any new or deleted report gives a fresh one.
-    version = ExcellenceReport.objects.aggregate(n=Count("pk"), last=Max("pk"))
-    key = f"excellence-weekly:{ward.pk if ward else 'trust'}:{this_week}:{weeks}:{version['n']}:{version['last']}"
-    counts = cache.get(key)
-    if counts is None:
-        counts = _weekly_counts(ward, weeks, this_week)
-        cache.set(key, counts, 60 * 60)
-    return counts
+    # Grouping by week means a date function over every row, which no index serves; the answer is kept
+    # until any report changes (qiportal.datacache).
+    parts = (ward.pk if ward else "trust", this_week, weeks)
+    return datacache.remember(
+        "excellence-weekly", ("excellence",), parts, lambda: _weekly_counts(ward, weeks, this_week)
+    )
 
 
 def _weekly_counts(ward: Ward | None, weeks: int, this_week: date) -> list[tuple[date, int]]:
@@ -113,12 +110,17 @@ def _weekly_counts(ward: Ward | None, weeks: int, this_week: date) -> list[tuple
 
 
 def theme_counts(reports: QuerySet[ExcellenceReport]) -> list[Theme]:
-    """Every active value and theme with how many of these reports carry it, most used first."""
-    return list(
-        Theme.objects.filter(is_active=True)
-        .annotate(n=Count("reports", filter=Q(reports__in=reports.values("pk")), distinct=True))
-        .order_by("-n", "name")
-    )
+    """Every active value and theme with how many of these reports carry it, most used first.
+
+    Counted on the tag table grouped by theme (each report carries a theme at most once), which reads far
+    fewer rows than a filtered count over every theme's joined reports.
+    """
+    tagged = ExcellenceReport.tags.through.objects.filter(excellencereport_id__in=reports.order_by().values("pk"))
+    counts = dict(tagged.order_by().values_list("theme_id").annotate(n=Count("pk")))
+    themes = list(Theme.objects.filter(is_active=True))
+    for theme in themes:
+        theme.n = counts.get(theme.pk, 0)
+    return sorted(themes, key=lambda theme: (-theme.n, theme.name))
 
 
 def state_counts(reports: QuerySet[ExcellenceReport]) -> dict[str, int]:
