@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, Prefetch, Q, QuerySet
-from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from excellence.models import ExcellenceReport, RecipientResponse, Theme
@@ -96,17 +95,20 @@ def weekly_counts(ward: Ward | None = None, weeks: int = 52, *, today: date | No
 
 
 def _weekly_counts(ward: Ward | None, weeks: int, this_week: date) -> list[tuple[date, int]]:
-    first = this_week - timedelta(weeks=weeks - 1)
-    reports = ExcellenceReport.objects.filter(created_at__date__gte=first)
+    # One pass over the reports' creation times, compared with each week's local-midnight bounds: plain range
+    # tests an index can serve, where truncating every row's timestamp to its week cannot use one.
+    mondays = [this_week - timedelta(weeks=weeks - 1 - i) for i in range(weeks + 1)]
+    bounds = [timezone.make_aware(datetime.combine(monday, time.min)) for monday in mondays]
+    reports = ExcellenceReport.objects.filter(created_at__gte=bounds[0], created_at__lt=bounds[-1])
     if ward is not None:
         reports = reports.filter(Q(ward=ward) | Q(team_ward=ward))
-    rows = reports.annotate(week=TruncWeek("created_at")).values("week").annotate(n=Count("pk", distinct=True))
-    counts = {}
-    for row in rows:
-        week = row["week"]
-        week = week.date() if hasattr(week, "date") else week
-        counts[week] = counts.get(week, 0) + row["n"]
-    return [(first + timedelta(weeks=i), counts.get(first + timedelta(weeks=i), 0)) for i in range(weeks)]
+    counts = reports.aggregate(
+        **{
+            f"week_{i}": Count("pk", filter=Q(created_at__gte=bounds[i], created_at__lt=bounds[i + 1]))
+            for i in range(weeks)
+        }
+    )
+    return [(mondays[i], counts[f"week_{i}"]) for i in range(weeks)]
 
 
 def theme_counts(reports: QuerySet[ExcellenceReport]) -> list[Theme]:
