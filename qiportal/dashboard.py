@@ -25,7 +25,7 @@ from excellence.views import _chart_context as excellence_chart
 from ffit import selectors as ffit_selectors
 from projects.models import Decision, Initiative, OverloadFlag, Status
 from projects.overload import WardLoad, ward_loads
-from qiportal import permissions
+from qiportal import datacache, permissions
 from qiportal.models import Directorate, Role, StrategicPriority, User, Ward
 from runcharts.analysis import SIGNAL_LABELS
 from runcharts.models import Measure
@@ -300,10 +300,12 @@ def live_measures_by_ward(wards: list[Ward]) -> dict[int, list[Measure]]:
 
 
 def ward_rows(wards: list[Ward], sort: str = "name") -> tuple[list[WardRow], dict[int, str]]:
-    loads = ward_loads(wards)
+    # Each column is kept until the data it reads changes, so one app's change recomputes only its own.
+    ids = (tuple(sorted(ward.pk for ward in wards)),)
+    loads = datacache.remember("ward-loads", ("projects", "org"), ids, lambda: ward_loads(wards))
     readiness = ffit_selectors.latest_readiness(ward.pk for ward in wards)
-    excellence = excellence_counts(wards)
-    measures = live_measures_by_ward(wards)
+    excellence = datacache.remember("ward-excellence", ("excellence",), ids, lambda: excellence_counts(wards))
+    measures = datacache.remember("ward-measures", ("projects", "runcharts"), ids, lambda: live_measures_by_ward(wards))
     unique = {m.pk: m for ms in measures.values() for m in ms}
     signals = latest_signals(unique.values())
     rows = []
