@@ -130,18 +130,18 @@ def _latest_readiness(ward_ids: list[int]) -> dict[int, Readiness]:
         .values("pk")[:1]
     )
     latest_ids = Ward.objects.filter(pk__in=ward_ids).annotate(latest=Subquery(latest)).values("latest")
-    audits = (
-        Audit.objects.filter(pk__in=latest_ids).select_related("ward", "owner").prefetch_related(_submitted_responses())
-    )
+    audits = Audit.objects.filter(pk__in=latest_ids).prefetch_related(_submitted_responses())
     cutoff = stale_before()
     found = {}
     for audit in audits:
         rows = _rows(scoring.combined_section_scores([r.answers for r in audit.submitted_responses]))
         closed_on = timezone.localdate(audit.closed_at)
+        respondents = len(audit.submitted_responses)
+        del audit.submitted_responses  # scored: the cached result keeps the audit row, not every answer
         found[audit.ward_id] = Readiness(
             audit=audit,
             closed_on=closed_on,
-            respondents=len(audit.submitted_responses),
+            respondents=respondents,
             sections=rows,
             weakest_sections=weakest(rows),
             is_stale=closed_on < cutoff,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
@@ -224,7 +224,6 @@ class WardRow:
     readiness: ffit_selectors.Readiness | None = None
     excellence_count: int = 0
     concern_count: int = 0
-    measures: list[Measure] = field(default_factory=list)
 
     @property
     def ffit_percent(self) -> float | None:
@@ -299,26 +298,33 @@ def live_measures_by_ward(wards: list[Ward]) -> dict[int, list[Measure]]:
     return by_ward
 
 
+def concerns_by_ward(wards: list[Ward]) -> tuple[dict[int, int], dict[int, str]]:
+    """How many live measures on each ward have 'concern' as their latest signal, and every such signal."""
+    measures = live_measures_by_ward(wards)
+    unique = {m.pk: m for ms in measures.values() for m in ms}
+    signals = latest_signals(unique.values())
+    counts = {ward_id: sum(1 for m in ms if signals.get(m.pk) == "concern") for ward_id, ms in measures.items()}
+    return counts, signals
+
+
 def ward_rows(wards: list[Ward], sort: str = "name") -> tuple[list[WardRow], dict[int, str]]:
     # Each column is kept until the data it reads changes, so one app's change recomputes only its own.
     ids = (tuple(sorted(ward.pk for ward in wards)),)
     loads = datacache.remember("ward-loads", ("projects", "org"), ids, lambda: ward_loads(wards))
     readiness = ffit_selectors.latest_readiness(ward.pk for ward in wards)
     excellence = datacache.remember("ward-excellence", ("excellence",), ids, lambda: excellence_counts(wards))
-    measures = datacache.remember("ward-measures", ("projects", "runcharts"), ids, lambda: live_measures_by_ward(wards))
-    unique = {m.pk: m for ms in measures.values() for m in ms}
-    signals = latest_signals(unique.values())
+    concerns, signals = datacache.remember(
+        "ward-concerns", ("projects", "runcharts"), ids, lambda: concerns_by_ward(wards)
+    )
     rows = []
     for ward in wards:
-        ward_measures = measures.get(ward.pk, [])
         rows.append(
             WardRow(
                 ward=ward,
                 load=loads.get(ward.pk),
                 readiness=readiness.get(ward.pk),
                 excellence_count=excellence.get(ward.pk, 0),
-                concern_count=sum(1 for m in ward_measures if signals.get(m.pk) == "concern"),
-                measures=ward_measures,
+                concern_count=concerns.get(ward.pk, 0),
             )
         )
     return sort_rows(rows, sort), signals
