@@ -6,6 +6,7 @@ class QiportalConfig(AppConfig):
     verbose_name = "Organisation and people"
 
     def ready(self):
-        from qiportal import datacache
+        from qiportal import checks, datacache
 
         datacache.connect_signals()
+        checks.register()

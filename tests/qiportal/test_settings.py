@@ -14,6 +14,7 @@ PRODUCTION = {
     "SECRET_KEY": "a-long-random-production-secret-key-for-the-deploy-check-0123456789",
     "ALLOWED_HOSTS": "qi.example.nhs.uk",
     "DATABASE_URL": "sqlite:///:memory:",
+    "CACHE_URL": "redis://redis.example.nhs.uk:6379/1",
 }
 
 
@@ -102,3 +103,20 @@ def test_deploy_check_is_clean_with_production_settings():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_the_deploy_check_asks_for_a_shared_cache():
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SECURE_", "SESSION_", "CSRF_", "CACHE_"))}
+    clean = {k: v for k, v in clean.items() if k not in ("DEBUG", "TESTING") and not k.startswith("DJANGO_")}
+    production = {k: v for k, v in PRODUCTION.items() if k != "CACHE_URL"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env={**clean, **production, "READ_DOTENV": "false"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "qiportal.W001" in result.stderr + result.stdout
+    assert "Set CACHE_URL to a Redis database" in result.stderr + result.stdout
