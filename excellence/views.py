@@ -29,17 +29,21 @@ def _visible_report(request, pk) -> ExcellenceReport:
 
 @require_GET
 def report_list(request):
-    report_filter = ReportFilter(request.GET or None, queryset=selectors.report_list(request.user))
+    def report_filter():
+        return ReportFilter(request.GET or None, queryset=selectors.report_list(request.user))
+
     body = datacache.fragment(
         request,
         "excellence/_report_list_body.html",
         ("excellence", "org"),
-        lambda: _report_list_context(request, report_filter),
+        lambda: _report_list_context(request, report_filter()),
     )
+    # The page title says "Error:" when a filter is wrong; with no filters there is nothing to check.
+    has_errors = bool(request.GET) and not report_filter().is_valid()
     return render(
         request,
         "excellence/report_list.html",
-        {"filter": report_filter, "body": body, "crumbs": [("Home", reverse("home"))]},
+        {"has_errors": has_errors, "body": body, "crumbs": [("Home", reverse("home"))]},
     )
 
 

@@ -146,3 +146,13 @@ def test_list_and_wall_queries_stay_flat(client, make_report, qi_lead, colleague
             assert client.get(reverse(path)).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_a_wrong_filter_says_so_in_the_title_and_beside_the_field(client, make_report, qi_lead):
+    make_report()
+    client.force_login(qi_lead)
+    response = client.get(reverse("excellence:report_list"), {"week": "not a date"})
+    assertContains(response, "<title>Error: Learning from Excellence – QI Portal</title>", html=False)
+    assertContains(response, "Enter a valid date")
+    fine = client.get(reverse("excellence:report_list"))
+    assertNotContains(fine, "<title>Error:", html=False)
