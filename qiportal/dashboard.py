@@ -142,23 +142,34 @@ class PriorityRow:
 
 
 def priority_rows(initiatives) -> list[PriorityRow]:
-    """Each active strategic priority (and any inactive one still carrying initiatives) with its counts."""
-    inside = Q(initiatives__in=initiatives.values("pk"))
-    priorities = (
-        StrategicPriority.objects.annotate(
-            live=Count("initiatives", filter=inside & Q(initiatives__status=Status.LIVE), distinct=True),
-            open=Count(
-                "initiatives",
-                filter=inside & Q(initiatives__status__in=(Status.SUBMITTED, Status.LIVE, Status.PAUSED)),
-                distinct=True,
-            ),
-            completed=Count("initiatives", filter=inside & Q(initiatives__status=Status.COMPLETED), distinct=True),
-            total=Count("initiatives", filter=inside, distinct=True),
+    """Each active strategic priority (and any inactive one still carrying initiatives) with its counts.
+
+    The initiatives are counted once, grouped by priority and status, rather than joined to every priority.
+    """
+    by_status: dict[int, dict[str, int]] = {}
+    for priority_id, status, n in (
+        initiatives.order_by()
+        .values("priority_id", "status")
+        .annotate(n=Count("pk"))
+        .values_list("priority_id", "status", "n")
+    ):
+        by_status.setdefault(priority_id, {})[status] = n
+    rows = []
+    for priority in StrategicPriority.objects.order_by("order", "name"):
+        counts = by_status.get(priority.pk, {})
+        total = sum(counts.values())
+        if not (priority.is_active or total):
+            continue
+        rows.append(
+            PriorityRow(
+                priority,
+                live=counts.get(Status.LIVE, 0),
+                open=sum(counts.get(s, 0) for s in (Status.SUBMITTED, Status.LIVE, Status.PAUSED)),
+                completed=counts.get(Status.COMPLETED, 0),
+                total=total,
+            )
         )
-        .filter(Q(is_active=True) | Q(total__gt=0))
-        .order_by("order", "name")
-    )
-    return [PriorityRow(p, p.live, p.open, p.completed, p.total) for p in priorities]
+    return rows
 
 
 def progress_rows(initiatives) -> list[tuple[str, int]]:

@@ -178,3 +178,20 @@ def test_the_page_can_be_printed(client, qi_lead):
     response = page(client, qi_lead)
     assertContains(response, 'class="app-print-only"')
     assertContains(response, "app-no-print")
+
+
+def test_priority_counts_by_status_in_scope(qi_lead, ward, other_ward):
+    safety = PriorityFactory(name="Patient safety")
+    retired = PriorityFactory(name="Retired priority", is_active=False)
+    PriorityFactory(name="Retired and empty", is_active=False)
+    for status in (Status.LIVE, Status.LIVE, Status.SUBMITTED, Status.PAUSED, Status.COMPLETED, Status.HALTED):
+        InitiativeFactory(priority=safety, status=status, wards=[ward])
+    InitiativeFactory(priority=safety, status=Status.DRAFT, wards=[ward])  # drafts are private
+    InitiativeFactory(priority=safety, status=Status.LIVE, wards=[other_ward])  # another directorate
+    InitiativeFactory(priority=retired, status=Status.COMPLETED, wards=[ward])
+    scope = dashboard.DashboardScope(frozenset([ward.directorate_id]), choices=[], selected=None, trust_wide=False)
+    rows = {row.priority.name: row for row in dashboard.priority_rows(dashboard.scoped_initiatives(scope))}
+    assert (rows["Patient safety"].live, rows["Patient safety"].open) == (2, 4)
+    assert (rows["Patient safety"].completed, rows["Patient safety"].total) == (1, 6)
+    assert (rows["Retired priority"].total, rows["Retired priority"].is_frayed) == (1, True)
+    assert "Retired and empty" not in rows
