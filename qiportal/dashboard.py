@@ -29,7 +29,7 @@ from qiportal import datacache, permissions
 from qiportal.models import Directorate, Role, StrategicPriority, User, Ward
 from runcharts.analysis import SIGNAL_LABELS
 from runcharts.models import Measure
-from runcharts.selectors import latest_signals
+from runcharts.selectors import cached_signals, latest_signals
 
 CHART_CACHE_SECONDS = 60 * 60 * 24
 CHART_KINDS = ("status", "priority", "progress")
@@ -272,49 +272,39 @@ def excellence_counts(wards: list[Ward], weeks: int = EXCELLENCE_WEEKS) -> dict[
     return counts
 
 
-def live_measures_by_ward(wards: list[Ward]) -> dict[int, list[Measure]]:
-    """Measures of live initiatives, by the ward they are measured on (or the initiative's wards if none).
+def concerns_by_ward(wards: list[Ward]) -> tuple[dict[int, int], dict[int, str]]:
+    """How many live measures on each ward have 'concern' as their latest signal, and those measures' signals.
 
-    Light rows only (what the signal needs), with the wards of initiatives read from the through table:
-    a trust has thousands of measures and this runs on every dashboard view.
+    A measure counts on its own ward, or on each of its initiative's wards when it has none. Light rows
+    only: the signals come from their cache by (id, data version), and only the measures missing from it
+    are read whole and analysed (a trust has thousands of measures and this runs on the dashboard).
     """
     ids = {ward.pk for ward in wards}
-    measures = list(
-        Measure.objects.filter(initiative__status=Status.LIVE)
-        .only(
-            "pk",
-            "name",
-            "data_version",
-            "chart",
-            "baseline_points",
-            "improvement",
-            "target",
-            "ward_id",
-            "initiative_id",
+    rows = list(
+        Measure.objects.filter(initiative__status=Status.LIVE).values_list(
+            "pk", "data_version", "ward_id", "initiative_id"
         )
-        .order_by("name", "pk")
     )
     wards_of: dict[int, list[int]] = {}
-    unplaced = {m.initiative_id for m in measures if m.ward_id is None}
+    unplaced = {initiative_id for _, _, ward_id, initiative_id in rows if ward_id is None}
     for initiative_id, ward_id in Initiative.wards.through.objects.filter(
         initiative_id__in=unplaced, ward_id__in=ids
     ).values_list("initiative_id", "ward_id"):
         wards_of.setdefault(initiative_id, []).append(ward_id)
-    by_ward: dict[int, list[Measure]] = {}
-    for measure in measures:
-        targets = [measure.ward_id] if measure.ward_id else wards_of.get(measure.initiative_id, [])
-        for ward_id in targets:
-            if ward_id in ids:
-                by_ward.setdefault(ward_id, []).append(measure)
-    return by_ward
-
-
-def concerns_by_ward(wards: list[Ward]) -> tuple[dict[int, int], dict[int, str]]:
-    """How many live measures on each ward have 'concern' as their latest signal, and every such signal."""
-    measures = live_measures_by_ward(wards)
-    unique = {m.pk: m for ms in measures.values() for m in ms}
-    signals = latest_signals(unique.values())
-    counts = {ward_id: sum(1 for m in ms if signals.get(m.pk) == "concern") for ward_id, ms in measures.items()}
+    placed = {
+        pk: [w for w in ([ward_id] if ward_id else wards_of.get(initiative_id, [])) if w in ids]
+        for pk, _, ward_id, initiative_id in rows
+    }
+    placed = {pk: targets for pk, targets in placed.items() if targets}
+    signals = cached_signals((pk, version) for pk, version, _, _ in rows if pk in placed)
+    missing = [pk for pk in placed if pk not in signals]
+    if missing:
+        signals.update(latest_signals(Measure.objects.filter(pk__in=missing)))
+    counts: dict[int, int] = {}
+    for pk, targets in placed.items():
+        if signals.get(pk) == "concern":
+            for ward_id in targets:
+                counts[ward_id] = counts.get(ward_id, 0) + 1
     return counts, signals
 
 

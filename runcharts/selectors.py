@@ -67,8 +67,15 @@ def measure_analysis(measure: Measure) -> Analysis:
     return _analyse_measure(measure, points, rephases)
 
 
-def _signal_key(measure: Measure) -> str:
-    return f"runcharts:signal:{measure.pk}:{measure.data_version}"
+def _signal_key(measure_id: int, data_version: int) -> str:
+    return f"runcharts:signal:{measure_id}:{data_version}"
+
+
+def cached_signals(versions: Iterable[tuple[int, int]]) -> dict[int, str]:
+    """The latest signals already cached for these (measure id, data_version) pairs; no query at all."""
+    keys = {measure_id: _signal_key(measure_id, version) for measure_id, version in versions}
+    found = cache.get_many(list(keys.values()))
+    return {measure_id: found[key] for measure_id, key in keys.items() if key in found}
 
 
 def latest_signals(measures: Iterable[Measure]) -> dict[int, str]:
@@ -80,8 +87,7 @@ def latest_signals(measures: Iterable[Measure]) -> dict[int, str]:
     measures = list(measures)
     if not measures:
         return {}
-    cached = cache.get_many([_signal_key(m) for m in measures])
-    signals = {m.pk: cached[_signal_key(m)] for m in measures if _signal_key(m) in cached}
+    signals = cached_signals((m.pk, m.data_version) for m in measures)
     missing = [m for m in measures if m.pk not in signals]
     if missing:
         ids = [m.pk for m in missing]
@@ -96,7 +102,7 @@ def latest_signals(measures: Iterable[Measure]) -> dict[int, str]:
         for measure_id, week in Rephase.objects.filter(measure_id__in=ids).values_list("measure_id", "week_start"):
             rephases[measure_id].append(week)
         fresh = {m.pk: _analyse_measure(m, points[m.pk], rephases[m.pk]).signal for m in missing}
-        cache.set_many({_signal_key(m): fresh[m.pk] for m in missing}, SIGNAL_CACHE_SECONDS)
+        cache.set_many({_signal_key(m.pk, m.data_version): fresh[m.pk] for m in missing}, SIGNAL_CACHE_SECONDS)
         signals.update(fresh)
     return signals
 
