@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max, OuterRef, Subquery
+from django.db.models import Max, OuterRef, Q, Subquery
 from django.db.models.functions import Greatest
 from django.urls import reverse
 from django.utils import timezone
@@ -347,6 +347,51 @@ def remind_pdsa_overdue(*, today: date | None = None) -> JobResult:
         if sent:
             result.add(f"Reminded {lead} about PDSA {cycle.number} of ‘{cycle.initiative.title}’.", "sent")
     result.add(f"{result.count('sent')} PDSA reminders for {period}.")
+    return result
+
+
+def remind_overload_reviews(*, today: date | None = None) -> JobResult:
+    """An overload accepted "for now" comes back when its review date arrives, once a week while it stays open.
+
+    The person who accepted it hears, or, if they have left, the senior managers over the ward. Re-accepting
+    with a new date, or pausing or halting initiatives, ends the reminders (so does the load falling back).
+    """
+    result = JobResult("remind_overload_reviews")
+    today = today or timezone.localdate()
+    period = iso_week(today)
+    flags = (
+        OverloadFlag.objects.open()
+        .filter(decision=OverloadFlag.Outcome.ACCEPTED, review_on__lte=today)
+        .select_related("ward__directorate", "decided_by")
+        .order_by("review_on", "pk")
+    )
+    for flag in flags:
+        if flag.decided_by is not None and flag.decided_by.is_active:
+            recipients = [flag.decided_by]
+        else:
+            recipients = list(
+                User.objects.filter(is_active=True, roles__role=Role.SENIOR_MANAGER)
+                .filter(Q(roles__directorate=flag.ward.directorate) | Q(roles__directorate__isnull=True))
+                .distinct()
+                .order_by("pk")
+            )
+        sent = notifications.notify(
+            recipients=recipients,
+            kind=NotificationKind.OVERLOAD,
+            title=f"Review the overload on {flag.ward}",
+            body=(
+                f"On {flag.decided_at:%-d %B %Y} the load on {flag.ward} was accepted for now, to be reviewed on "
+                f"{flag.review_on:%-d %B %Y}: “{flag.decision_reason}”. The ward is still over its threshold. "
+                "Accept it again with a new review date, or pause or halt initiatives to shield the ward."
+            ),
+            subject=flag,
+            url=reverse("projects:overload_flag", args=[flag.pk]),
+            period=period,
+            event=f"review-{flag.review_on.isoformat()}",
+        )
+        if sent:
+            result.add(f"Reminded {len(sent)} people to review the overload on {flag.ward}.", "sent")
+    result.add(f"{result.count('sent')} overload review reminders for {period}.")
     return result
 
 

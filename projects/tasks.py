@@ -18,3 +18,8 @@ def remind_reviews_due() -> list[str]:
 @shared_task(acks_late=True)
 def remind_pdsa_overdue() -> list[str]:
     return jobs.remind_pdsa_overdue().lines
+
+
+@shared_task(acks_late=True)
+def remind_overload_reviews() -> list[str]:
+    return jobs.remind_overload_reviews().lines

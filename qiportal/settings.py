@@ -206,6 +206,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     "scan-wards-daily": {"task": "projects.tasks.scan_wards", "schedule": crontab(hour=6, minute=0)},
     "review-due-daily": {"task": "projects.tasks.remind_reviews_due", "schedule": crontab(hour=7, minute=0)},
     "pdsa-overdue-daily": {"task": "projects.tasks.remind_pdsa_overdue", "schedule": crontab(hour=7, minute=10)},
+    "overload-review-daily": {
+        "task": "projects.tasks.remind_overload_reviews",
+        "schedule": crontab(hour=7, minute=15),
+    },
     "ffit-missing-daily": {"task": "ffit.tasks.remind_ffit_missing", "schedule": crontab(hour=7, minute=20)},
     "data-missing-monday": {
         "task": "runcharts.tasks.remind_data_missing",

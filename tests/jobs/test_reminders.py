@@ -210,3 +210,57 @@ def test_every_beat_entry_names_a_registered_task(settings):
     app.loader.import_default_modules()
     for entry in settings.CELERY_BEAT_SCHEDULE.values():
         assert entry["task"] in app.tasks, entry["task"]
+
+
+# Overloads accepted for now --------------------------------------------------------------------------
+
+
+def _accepted_flag(load_ward, sponsor, review_on: date) -> OverloadFlag:
+    load_ward(on_ward=4)
+    jobs.scan_wards(notify_people=False)
+    flag = OverloadFlag.objects.get()
+    return jobs.accept_overload(flag_id=flag.pk, by=sponsor, reason="Two finish next month", review_on=review_on)
+
+
+def test_an_accepted_overload_comes_back_to_its_decider_on_the_review_date(load_ward, sponsor, committed):
+    with time_machine.travel("2026-11-02 09:00 +00:00", tick=False):
+        flag = _accepted_flag(load_ward, sponsor, date(2026, 11, 25))
+    with time_machine.travel("2026-11-24 09:00 +00:00", tick=False):
+        committed(jobs.remind_overload_reviews)
+        assert emails_to(sponsor, "Review the overload") == []  # not yet due
+    with time_machine.travel("2026-11-25 09:00 +00:00", tick=False):
+        committed(jobs.remind_overload_reviews)
+        committed(jobs.remind_overload_reviews)
+    with time_machine.travel("2026-11-27 09:00 +00:00", tick=False):
+        committed(jobs.remind_overload_reviews)  # same week: nothing new
+    [email] = emails_to(sponsor, "Review the overload")
+    assert email.subject == f"Review the overload on {flag.ward}"
+    assert "to be reviewed on 25 November 2026: “Two finish next month”" in email.body
+    assert f"/overload-flags/{flag.pk}/" in email.body
+    with time_machine.travel("2026-11-30 09:00 +00:00", tick=False):
+        committed(jobs.remind_overload_reviews)  # still open, still unreviewed: the next week, once more
+    assert len(emails_to(sponsor, "Review the overload")) == 2
+
+
+def test_a_new_review_date_stops_the_reminders(load_ward, sponsor, committed):
+    with time_machine.travel("2026-11-02 09:00 +00:00", tick=False):
+        flag = _accepted_flag(load_ward, sponsor, date(2026, 11, 25))
+    with time_machine.travel("2026-11-25 09:00 +00:00", tick=False):
+        jobs.accept_overload(flag_id=flag.pk, by=sponsor, reason="Still two to finish", review_on=date(2027, 1, 6))
+        committed(jobs.remind_overload_reviews)
+    assert emails_to(sponsor, "Review the overload") == []
+
+
+def test_when_the_decider_has_left_the_wards_senior_managers_are_reminded(
+    load_ward, sponsor, trust_sponsor, other_sponsor, committed
+):
+    with time_machine.travel("2026-11-02 09:00 +00:00", tick=False):
+        _accepted_flag(load_ward, sponsor, date(2026, 11, 25))
+    sponsor.is_active = False
+    sponsor.save()
+    with time_machine.travel("2026-11-25 09:00 +00:00", tick=False):
+        result = committed(jobs.remind_overload_reviews)
+    assert len(emails_to(trust_sponsor, "Review the overload")) == 1  # oversees the whole trust
+    assert emails_to(other_sponsor, "Review the overload") == []  # another directorate
+    assert emails_to(sponsor, "Review the overload") == []
+    assert "1 overload review reminders" in "\n".join(result.lines)

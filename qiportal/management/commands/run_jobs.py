@@ -31,6 +31,7 @@ def job_registry() -> dict[str, Callable]:
         "scan_wards": jobs.scan_wards,
         "remind_reviews_due": jobs.remind_reviews_due,
         "remind_pdsa_overdue": jobs.remind_pdsa_overdue,
+        "remind_overload_reviews": jobs.remind_overload_reviews,
         "remind_ffit_missing": ffit_missing_reminders,
         "remind_data_missing": data_missing_reminders,
         "remind_excellence_follow_up": follow_up_reminders,
