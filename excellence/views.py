@@ -12,7 +12,7 @@ from excellence.filters import ReportFilter
 from excellence.forms import ConversationForm, ReportForm, SharingForm, ThankYouForm
 from excellence.models import ExcellenceReport
 from qiportal import datacache, permissions
-from qiportal.forms import add_service_errors
+from qiportal.forms import add_service_errors, cached_filter_form
 from qiportal.models import User, Ward
 
 
@@ -55,6 +55,7 @@ def _report_list_context(request, report_filter) -> dict:
     query.pop("page", None)
     return {
         "filter": report_filter,
+        "filter_form": cached_filter_form(report_filter, request, ("excellence", "org")),
         "page": Paginator(filtered, 25).get_page(request.GET.get("page")),
         "query": query.urlencode(),
         "counts": selectors.state_counts(filtered),

@@ -13,7 +13,7 @@ from projects.filters import PortfolioFilter
 from projects.models import Decision, Initiative, PdsaCycle, Status
 from projects.overload import ward_loads
 from qiportal import datacache, exports, permissions
-from qiportal.forms import add_service_errors
+from qiportal.forms import add_service_errors, cached_filter_form
 from runcharts.analysis import SIGNAL_LABELS
 from runcharts.charts import version_token
 from runcharts.selectors import latest_signals
@@ -81,6 +81,7 @@ def _portfolio_body(request) -> dict:
     query.pop("page", None)
     return {
         "filter": filterset,
+        "filter_form": cached_filter_form(filterset, request, ("org",)),
         "page": Paginator(rows, 25).get_page(request.GET.get("page")),
         "counts": counts,
         "status_rows": [(value, label, counts[value]) for value, label in Status.choices],

@@ -167,3 +167,14 @@ def test_a_notification_updates_the_header_count_but_leaves_cached_pages_alone(c
         page = _page(client, "dashboard")
     assert '<span class="app-nav-count">1<span class="nhsuk-u-visually-hidden"> unread' in page
     assert not [q for q in queries.captured_queries if "projects_initiative" in q["sql"]]  # the body was cached
+
+
+def test_filter_forms_offer_a_new_ward_at_once_and_keep_what_was_chosen(client, sponsor, ward):
+    client.force_login(sponsor)
+    assert "Birch Ward" not in _page(client)
+    assert "Birch Ward" not in _page(client, "excellence:report_list")
+    birch = WardFactory(name="Birch Ward")
+    assert f'<option value="{birch.pk}">Birch Ward</option>' in _page(client)
+    assert f'<option value="{birch.pk}">Birch Ward</option>' in _page(client, "excellence:report_list")
+    chosen = _page(client, ward=birch.pk)
+    assert f'<option value="{birch.pk}" selected>Birch Ward</option>' in chosen
