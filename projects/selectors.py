@@ -66,7 +66,6 @@ def review_queue(user: User) -> QuerySet[Initiative]:
         Initiative.objects.filter(pk__in=ids)
         .select_related("lead", "sponsor", "priority", "directorate")
         .prefetch_related(Prefetch("wards", queryset=Ward.objects.only("pk", "name", "slug", "directorate_id")))
-        .annotate(cycle_count=Count("pdsa_cycles", distinct=True))
         .order_by("next_review_on", "submitted_at", "pk")
     )
 
