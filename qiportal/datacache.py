@@ -31,7 +31,8 @@ TIMEOUT = 10 * 60
 APPS = ("projects", "ffit", "runcharts", "excellence", "org", "notifications")
 # What pages show, notifications apart: those change all day and only the header's count reads them.
 PAGE_DATA = ("projects", "ffit", "runcharts", "excellence", "org")
-# Models whose changes say nothing any page derives: sessions, sign-in attempts, admin log entries...
+# The apps whose models pages read. Other apps' models (sessions, sign-in attempts, admin log entries, Celery
+# results) change nothing a page shows, so their saves renew nothing.
 _NAMESPACE_BY_APP = {app: app for app in ("projects", "ffit", "runcharts", "excellence")}
 _NAMESPACE_BY_MODEL = {"qiportal.notification": "notifications", "qiportal.notificationpreference": "notifications"}
 
@@ -142,8 +143,6 @@ def fragment(request, template_name: str, namespaces: Iterable[str], build_conte
 
 
 def _changed(sender, **kwargs) -> None:
-    if kwargs.get("raw"):
-        return  # loaddata: fixtures, not users' changes
     update_fields = kwargs.get("update_fields")
     if update_fields is not None and set(update_fields) <= {"last_login"}:
         return  # signing in changes nothing a page shows
