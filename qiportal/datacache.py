@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from typing import TypeVar
 
 from django.core.cache import cache
@@ -50,8 +51,28 @@ def namespace_for(model) -> str | None:
     return _NAMESPACE_BY_APP.get(model._meta.app_label)
 
 
+# The tokens one request has read, so its several cached pieces cost one round trip to the cache for their
+# versions (set by DataCacheMiddleware; None outside a request). Any renewal in this process clears it.
+_request_tokens: ContextVar[dict[str, str] | None] = ContextVar("datacache_request_tokens", default=None)
+
+
+class DataCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        reset = _request_tokens.set({})
+        try:
+            return self.get_response(request)
+        finally:
+            _request_tokens.reset(reset)
+
+
 def _renew(namespace: str) -> None:
     cache.set(_version_key(namespace), uuid.uuid4().hex, None)
+    memo = _request_tokens.get()
+    if memo is not None:
+        memo.clear()
 
 
 def bump(*namespaces: str) -> None:
@@ -92,14 +113,23 @@ class _Flush:
 def versions(namespaces: Iterable[str]) -> str:
     """The current tokens of these apps' data, one string; an evicted token is replaced (a safe miss)."""
     keys = [_version_key(n) for n in namespaces]
-    found = cache.get_many(keys)
-    missing = {key: uuid.uuid4().hex for key in keys if key not in found}
+    memo = _request_tokens.get()
+    wanted = keys
+    if memo is not None and all(key in memo for key in keys):
+        found = {key: memo[key] for key in keys}
+    else:
+        # Read every app's token at once: the request's other cached pieces will want theirs.
+        wanted = [_version_key(n) for n in APPS] if memo is not None else keys
+        found = cache.get_many(wanted)
+    missing = {key: uuid.uuid4().hex for key in wanted if key not in found}
     if missing:
         for key, token in missing.items():
             # add, not set: two requests racing here must agree on one token.
             if not cache.add(key, token, None):
                 missing[key] = cache.get(key) or token
         found.update(missing)
+    if memo is not None:
+        memo.update(found)
     connection = transaction.get_connection()
     private = getattr(connection, "_datacache_pending", None) if connection.in_atomic_block else None
     if private:
@@ -121,6 +151,18 @@ def remember(name: str, namespaces: Iterable[str], parts: tuple, compute: Callab
         value = compute()
         cache.set(key, value, TIMEOUT)
     return value
+
+
+def remember_many(items: dict[str, tuple[Iterable[str], tuple, Callable[[], object]]]) -> dict[str, object]:
+    """Several `remember`s in one round trip to the cache: {label: (namespaces, parts, compute)} -> {label: value}."""
+    keys = {label: key_for(label, namespaces, *parts) for label, (namespaces, parts, _) in items.items()}
+    found = cache.get_many(list(keys.values()))
+    values = {label: found.get(key) for label, key in keys.items()}
+    fresh = {label: items[label][2]() for label, value in values.items() if value is None}
+    if fresh:
+        cache.set_many({keys[label]: value for label, value in fresh.items()}, TIMEOUT)
+        values.update(fresh)
+    return values
 
 
 def fragment(request, template_name: str, namespaces: Iterable[str], build_context: Callable[[], dict]) -> SafeString:

@@ -19,27 +19,32 @@ class NavItem:
 
 
 def items_for(request) -> list[NavItem]:
+    from ffit.selectors import invitation_counts
+    from projects.selectors import review_counts
+
     user = request.user
     path = request.path
+    reviewer = permissions.can_view_reviews(user)
+    wanted = {
+        "nav-audits": (("ffit",), (user.pk,), lambda: invitation_counts(user)),
+        "nav-unread": (("notifications",), (user.pk,), lambda: unread_count(user)),
+    }
+    if reviewer:
+        wanted["nav-reviews"] = (("projects", "org"), (user.pk,), lambda: review_counts(user))
+    counts = datacache.remember_many(wanted)  # one round trip to the cache for all the badges
     items = [NavItem("Home", reverse("home")), NavItem("Initiatives", reverse("projects:portfolio"))]
-    if permissions.can_view_reviews(user):
-        from projects.selectors import review_counts
-
-        to_review = datacache.remember("nav-reviews", ("projects", "org"), (user.pk,), lambda: review_counts(user))
-        items.append(NavItem("Reviews", reverse("projects:review_queue"), to_review["total"], "to review"))
+    if reviewer:
+        items.append(NavItem("Reviews", reverse("projects:review_queue"), counts["nav-reviews"]["total"], "to review"))
     if permissions.can_view_dashboard(user):
         items.append(NavItem("Dashboard", reverse("dashboard")))
     items.append(NavItem("Excellence", reverse("excellence:report_list")))
-    if user.is_authenticated:
-        from ffit.selectors import invitation_counts
-
-        # Staff see readiness audits only once invited to one; the count is what waits for their answers.
-        invitations = datacache.remember("nav-audits", ("ffit",), (user.pk,), lambda: invitation_counts(user))
-        if permissions.can_open_any_audit(user) or user.has_role(Role.SENIOR_MANAGER) or invitations["invited"]:
-            items.append(
-                NavItem("Readiness audits", reverse("ffit:audit_list"), invitations["to_complete"] or None, "to answer")
-            )
-    unread = datacache.remember("nav-unread", ("notifications",), (user.pk,), lambda: unread_count(user))
+    # Staff see readiness audits only once invited to one; the count is what waits for their answers.
+    invitations = counts["nav-audits"]
+    if permissions.can_open_any_audit(user) or user.has_role(Role.SENIOR_MANAGER) or invitations["invited"]:
+        items.append(
+            NavItem("Readiness audits", reverse("ffit:audit_list"), invitations["to_complete"] or None, "to answer")
+        )
+    unread = counts["nav-unread"]
     items.append(NavItem("Notifications", reverse("notification_list"), unread or None, "unread"))
     if permissions.is_admin(user):
         items.append(NavItem("Admin", reverse("admin:index")))

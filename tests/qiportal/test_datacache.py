@@ -178,3 +178,31 @@ def test_filter_forms_offer_a_new_ward_at_once_and_keep_what_was_chosen(client, 
     assert f'<option value="{birch.pk}">Birch Ward</option>' in _page(client, "excellence:report_list")
     chosen = _page(client, ward=birch.pk)
     assert f'<option value="{birch.pk}" selected>Birch Ward</option>' in chosen
+
+
+def test_a_request_reads_the_versions_once_and_still_sees_its_own_changes(rf, django_assert_num_queries):
+    from django.core.cache import cache
+
+    seen = []
+    reads = []
+    real_get_many = cache.get_many
+
+    def counting_get_many(keys, *args, **kwargs):
+        reads.append(list(keys))
+        return real_get_many(keys, *args, **kwargs)
+
+    def view(request):
+        seen.append(datacache.versions(["projects"]))
+        seen.append(datacache.versions(["org", "ffit"]))  # no second read of the cache
+        reads_before_change = len(reads)
+        WardFactory()  # a change in this request...
+        seen.append(datacache.versions(["org"]))  # ...is seen by its later reads
+        return reads_before_change
+
+    cache.get_many = counting_get_many
+    try:
+        reads_before_change = datacache.DataCacheMiddleware(view)(rf.get("/"))
+    finally:
+        cache.get_many = real_get_many
+    assert reads_before_change == 1
+    assert seen[2] != seen[1].split(".")[0]
