@@ -79,6 +79,29 @@ def manage(env, *args) -> str:
     return run.stdout
 
 
+def serve(env: dict[str, str], *options: str) -> tuple[subprocess.Popen, str]:
+    """gunicorn serving the app on a free loopback port with these options, answering; (process, base URL)."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "qiportal.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            *options,
+        ],
+        env=env,
+        cwd=REPO,
+    )
+    wait_for(base, server)
+    return server, base
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -267,25 +290,7 @@ def main() -> int:
         django.setup()
         admin, pages = pages_to_measure()
 
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "qiportal.wsgi:application",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                WORKERS,
-                "--log-level",
-                "warning",
-            ],
-            env=env,
-            cwd=REPO,
-        )
-        wait_for(base, server)
+        server, base = serve(env, "--workers", WORKERS)
         browser = Browser(base)
         browser.sign_in(admin.username, PASSWORD)
         initiative_page = pages["Initiative with two charts"][0]

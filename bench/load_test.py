@@ -14,7 +14,6 @@ import os
 import random
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -28,7 +27,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bench.bench_pages import Browser, environment, free_port, manage, p95, wait_for  # noqa: E402
+from bench.bench_pages import Browser, environment, manage, p95, serve  # noqa: E402
 
 USERS = int(os.environ.get("LOAD_USERS", "50"))
 SECONDS = float(os.environ.get("LOAD_SECONDS", "60"))
@@ -135,27 +134,7 @@ def main() -> int:
         manage(env, "migrate", "--noinput")
         manage(env, "collectstatic", "--noinput")
         manage(env, "seed_demo", "--password", PASSWORD)
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "qiportal.wsgi:application",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                "3",
-                "--threads",
-                "4",
-                "--log-level",
-                "warning",
-            ],
-            env=env,
-            cwd=REPO,
-        )
-        wait_for(base, server)
+        server, base = serve(env, "--workers", "3", "--threads", "4")
         stats: dict = {"read": [], "write": [], "errors": []}
         lock = threading.Lock()
         deadline = time.monotonic() + SECONDS
