@@ -12,15 +12,13 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import shutil
 import statistics
 import sys
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from datetime import date
 from pathlib import Path
 
@@ -87,11 +85,8 @@ def write(browser: Browser, username: str, rng: random.Random) -> tuple[int, tup
     if username in ("staff", "hca", "physio", "juniordoctor") and rng.random() < 0.7:
         _, page = browser.get("/excellence/report/")
         token = browser.csrf_from(page)
-        import re
-
         ward = re.search(rb'<option value="(\d+)"[^>]*>Oak Ward', page)
-        status, landed = post(
-            browser,
+        status, landed = browser.post(
             "/excellence/report/",
             {
                 "csrfmiddlewaretoken": token,
@@ -109,18 +104,7 @@ def write(browser: Browser, username: str, rng: random.Random) -> tuple[int, tup
         return (status if landed != "/excellence/report/" else "form error"), (200,)
     _, page = browser.get("/notifications/")
     # Marking read redirects; with nothing unread the page is shown again.
-    return browser.post("/notifications/", {"csrfmiddlewaretoken": browser.csrf_from(page)}), (200, 302)
-
-
-def post(browser: Browser, path: str, data: dict) -> tuple[int, str]:
-    """POST and follow redirects; returns the final status and the path it landed on."""
-    body = urllib.parse.urlencode(data).encode()
-    request = urllib.request.Request(browser.base + path, data=body, headers={"Referer": browser.base + path})
-    try:
-        with browser.opener.open(request, timeout=60) as response:
-            return response.status, urllib.parse.urlsplit(response.url).path
-    except urllib.error.HTTPError as error:
-        return error.code, path
+    return browser.post("/notifications/", {"csrfmiddlewaretoken": browser.csrf_from(page)})[0], (200, 302)
 
 
 def main() -> int:

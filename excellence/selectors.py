@@ -86,7 +86,7 @@ def weekly_counts(ward: Ward | None = None, weeks: int = 52, *, today: date | No
     The count of reports is the measure (step 6); counts hold no names, so they cover every report.
     """
     this_week = week_start(today or timezone.localdate())
-    # Grouping by week means a date function over every row, which no index serves; the answer is kept
+    # One aggregate of per-week range tests over a year of reports (see _weekly_counts); the answer is kept
     # until any report changes (qiportal.datacache).
     parts = (ward.pk if ward else "trust", this_week, weeks)
     return datacache.remember(

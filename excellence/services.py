@@ -196,8 +196,9 @@ def _refresh_sharing(report: ExcellenceReport) -> None:
 def set_sharing(*, report: ExcellenceReport, by: User, agrees: bool) -> ExcellenceReport:
     """A recipient (or the reporter) says whether the report may appear on the excellence wall."""
     report = ExcellenceReport.objects.select_for_update().get(pk=report.pk)
+    # The bulk update sends no signal, but every path that does not raise saves the report in
+    # _refresh_sharing, and that save renews the "excellence" cache namespace.
     updated = RecipientResponse.objects.filter(report=report, recipient=by).update(agrees_to_share=agrees)
-    datacache.bump("excellence")
     if by.pk == report.reporter_id:
         report.reporter_agrees_to_share = agrees
         report.save(update_fields=["reporter_agrees_to_share"])

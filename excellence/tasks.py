@@ -3,12 +3,14 @@
 from datetime import date, timedelta
 
 from celery import shared_task
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from excellence.models import ExcellenceReport, RecipientResponse
 from projects.jobs import JobResult, iso_week, ward_managers
 from qiportal import notifications
-from qiportal.models import NotificationKind
+from qiportal.models import Notification, NotificationKind
 
 UNOPENED_DAYS = 7
 
@@ -50,10 +52,20 @@ def unopened_reminders(*, now=None) -> JobResult:
     """Each recipient who has not opened a report about them after 7 days, once ever."""
     result = JobResult("remind_excellence_unopened")
     now = now or timezone.now()
+    # Leave out those already reminded: notify() would only meet its dedupe key for them (same kind, subject,
+    # recipient and period, no event).
+    reminded = Notification.objects.filter(
+        kind=NotificationKind.EXCELLENCE_UNOPENED,
+        subject_type=ContentType.objects.get_for_model(ExcellenceReport),
+        subject_id=OuterRef("report_id"),
+        recipient=OuterRef("recipient_id"),
+        period="once",
+    )
     responses = (
         RecipientResponse.objects.filter(
             opened_at__isnull=True, report__created_at__lt=now - timedelta(days=UNOPENED_DAYS)
         )
+        .exclude(Exists(reminded))
         .select_related("recipient", "report__ward")
         .order_by("pk")
     )

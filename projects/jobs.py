@@ -67,8 +67,9 @@ def scan_wards(*, today: date | None = None, notify_people: bool = True) -> JobR
     """
     result = JobResult("scan_wards")
     today = today or timezone.localdate()
-    loads = ward_loads()
-    wards = {ward.pk: ward for ward in Ward.objects.filter(pk__in=loads.keys()).select_related("directorate")}
+    active = list(Ward.objects.filter(is_active=True).select_related("directorate"))
+    loads = ward_loads(active)
+    wards = {ward.pk: ward for ward in active}
     to_open = [load for load in loads.values() if load.is_over and load.open_flag is None]
     to_close = [load for load in loads.values() if not load.is_over and load.open_flag is not None]
     if to_open:
@@ -202,12 +203,15 @@ def mark_stalled(*, today: date, result: JobResult, notify_people: bool = True) 
             newly.append(pk)
         elif is_stalled and not stalled:
             resumed.append(pk)
+    changed = 0
     if resumed:
-        Initiative.objects.filter(pk__in=resumed).update(is_stalled=False, stalled_since=None)
+        changed += Initiative.objects.filter(pk__in=resumed).update(is_stalled=False, stalled_since=None)
         result.add(f"Cleared 'stalled' from {len(resumed)} initiatives with new activity.")
     # Anything no longer live is not stalled (pausing, halting and completing already clear it).
-    Initiative.objects.filter(is_stalled=True).exclude(status=Status.LIVE).update(is_stalled=False, stalled_since=None)
-    datacache.bump("projects")  # the updates above and below send no signals
+    ended = Initiative.objects.filter(is_stalled=True).exclude(status=Status.LIVE)
+    changed += ended.update(is_stalled=False, stalled_since=None)
+    if changed:
+        datacache.bump("projects")  # the updates above and below send no signals
     if not newly:
         return
     updated = list(Initiative.objects.filter(pk__in=newly, is_stalled=False).select_related("sponsor").order_by("pk"))
@@ -247,14 +251,7 @@ def accept_overload(*, flag_id: int, by: User, reason: str, review_on: date) -> 
         errors["review_on"] = "The review date must be in the future"
     if errors:
         raise ValidationError(errors)
-    flag.decision = OverloadFlag.Outcome.ACCEPTED
-    flag.decision_reason = reason.strip()
-    flag.review_on = review_on
-    flag.decided_by = by
-    flag.decided_at = timezone.now()
-    flag._history_user = by
-    flag.save(update_fields=["decision", "decision_reason", "review_on", "decided_by", "decided_at"])
-    return flag
+    return _record_decision(flag, OverloadFlag.Outcome.ACCEPTED, by, reason, review_on=review_on)
 
 
 @transaction.atomic
@@ -276,12 +273,19 @@ def act_on_overload(*, flag_id: int, by: User, initiative_ids: list[int], kind: 
         raise ValidationError({"initiatives": "Choose only live initiatives on this ward"})
     for pk in sorted(initiative_ids):
         services.decide(initiative_id=pk, kind=kind, by=by, reason=reason)
-    flag.decision = OverloadFlag.Outcome.ACTED
+    return _record_decision(flag, OverloadFlag.Outcome.ACTED, by, reason)
+
+
+def _record_decision(flag: OverloadFlag, outcome: str, by: User, reason: str, **extra_fields) -> OverloadFlag:
+    """Save a senior manager's decision on an overload flag, with `extra_fields` (such as review_on) set too."""
+    flag.decision = outcome
     flag.decision_reason = reason.strip()
+    for name, value in extra_fields.items():
+        setattr(flag, name, value)
     flag.decided_by = by
     flag.decided_at = timezone.now()
     flag._history_user = by
-    flag.save(update_fields=["decision", "decision_reason", "decided_by", "decided_at"])
+    flag.save(update_fields=["decision", "decision_reason", *extra_fields, "decided_by", "decided_at"])
     return flag
 
 
@@ -370,8 +374,11 @@ def remind_overload_reviews(*, today: date | None = None) -> JobResult:
             recipients = [flag.decided_by]
         else:
             recipients = list(
-                User.objects.filter(is_active=True, roles__role=Role.SENIOR_MANAGER)
-                .filter(Q(roles__directorate=flag.ward.directorate) | Q(roles__directorate__isnull=True))
+                User.objects.filter(
+                    Q(roles__role=Role.SENIOR_MANAGER, roles__directorate=flag.ward.directorate)
+                    | Q(roles__role=Role.SENIOR_MANAGER, roles__directorate__isnull=True),
+                    is_active=True,
+                )
                 .distinct()
                 .order_by("pk")
             )

@@ -40,9 +40,13 @@ class InitiativeQuerySet(models.QuerySet):
         return self.filter(status=Status.LIVE)
 
     def touching_ward(self, ward: Ward):
+        return self.touching_wards([ward.pk], [ward.directorate_id])
+
+    def touching_wards(self, ward_ids, directorate_ids):
+        """Initiatives on any of these wards, covering any of these directorates, or trust-wide."""
         return self.filter(
-            Q(scope=Scope.WARDS, wards=ward)
-            | Q(scope=Scope.DIRECTORATE, directorate_id=ward.directorate_id)
+            Q(scope=Scope.WARDS, wards__in=ward_ids)
+            | Q(scope=Scope.DIRECTORATE, directorate_id__in=directorate_ids)
             | Q(scope=Scope.TRUST)
         ).distinct()
 

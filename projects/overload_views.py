@@ -52,7 +52,11 @@ class OverloadDecisionForm(forms.Form):
     def __init__(self, *args, ward, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["initiatives"].queryset = (
-            Initiative.objects.live().touching_ward(ward).select_related("lead").order_by("title")
+            Initiative.objects.live()
+            .touching_ward(ward)
+            .select_related("lead")
+            .prefetch_related("wards")
+            .order_by("title")
         )
         self.fields["initiatives"].label_from_instance = lambda i: f"{i.title} ({i.scope_label()}; lead {i.lead})"
         self.helper = FormHelper(self)

@@ -178,30 +178,6 @@ def similar_live_initiatives(title: str, wards, scope: str, directorate=None, ex
     return matches[:5]
 
 
-def live_counts_for_wards(wards) -> dict[int, int]:
-    """Number of live initiatives touching each ward (its own, its directorate's and trust-wide), in one query."""
-    ward_list = list(wards)
-    if not ward_list:
-        return {}
-    live = Initiative.objects.filter(status=Status.LIVE)
-    on_ward = dict(
-        Initiative.wards.through.objects.filter(ward_id__in=[w.pk for w in ward_list], initiative__status=Status.LIVE)
-        .values_list("ward_id")
-        .annotate(n=Count("initiative_id"))
-        .values_list("ward_id", "n")
-    )
-    by_directorate = dict(
-        live.filter(scope=Scope.DIRECTORATE)
-        .values_list("directorate_id")
-        .annotate(n=Count("pk"))
-        .values_list("directorate_id", "n")
-    )
-    trust_wide = live.filter(scope=Scope.TRUST).count()
-    return {
-        ward.pk: on_ward.get(ward.pk, 0) + by_directorate.get(ward.directorate_id, 0) + trust_wide for ward in ward_list
-    }
-
-
 def pdsa_activity(initiative: Initiative) -> dict[str, int]:
     cycles = list(initiative.pdsa_cycles.all())
     return {

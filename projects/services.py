@@ -205,9 +205,10 @@ def decide(
         update.append("is_stalled")
     initiative._history_user = by
     initiative.save(update_fields=update)
-    # A status change may change a ward's load: rescan after commit. With the broker down the page still
-    # works and the scheduled scan catches up.
-    transaction.on_commit(lambda: enqueue(scan_wards))
+    # Entering or leaving "live" changes a ward's load: rescan after commit. With the broker down the page
+    # still works and the scheduled scan catches up.
+    if decision.from_status != target and Status.LIVE in (decision.from_status, target):
+        transaction.on_commit(lambda: enqueue(scan_wards))
     _notify_decision(decision)
     return decision
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from ffit.selectors import latest_readiness
+from ffit.selectors import latest_readiness, readiness_items
 from projects import forms, selectors, services
 from projects.filters import PortfolioFilter
 from projects.models import Decision, Initiative, PdsaCycle, Status
@@ -174,10 +174,7 @@ def _initiative_context(request, pk) -> dict:
         "can_record_pdsa": permissions.can_record_pdsa(user, initiative),
         "can_set_score": permissions.can_set_progress_score(user, initiative),
         "can_complete": permissions.can_complete(user, initiative),
-        "can_add_measure": initiative.status not in ("completed", "halted", "not_approved")
-        and permissions.can_add_measure(user, initiative),
-        "decisions_open": services.allowed_decisions(initiative),
-        "scale": services.IHI_SCALE,
+        "can_add_measure": permissions.can_add_measure(user, initiative),
     }
 
 
@@ -430,28 +427,20 @@ def review_detail(request, pk):
         raise PermissionDenied
     wards = list(initiative.wards.all())
     measures = list(initiative.measures.all())
+    loads = ward_loads(wards)  # initiativitis (issue 8): each ward's load and any open flag; none without wards
     context = {
         "initiative": initiative,
         "wards": wards,
-        "live_counts": selectors.live_counts_for_wards(wards),
+        "ward_loads": [(ward, loads[ward.pk]) for ward in wards],
         "pdsa": selectors.pdsa_activity(initiative),
         "scores": list(initiative.progress_scores.all()),
         "measures": measures,
         "signals": latest_signals(measures),
         "decisions_open": services.allowed_decisions(initiative),
-        "readiness_items": _readiness_items(wards),
+        "readiness_items": readiness_items(wards),
         "crumbs": [("Home", reverse("home")), ("Reviews", reverse("projects:review_queue"))],
     }
-    if wards:  # initiativitis (issue 8): each ward's load and any open overload flag
-        loads = ward_loads(wards)
-        context["ward_loads"] = [(ward, loads[ward.pk]) for ward in wards]
-        context["overload_template"] = "projects/_overload_review.html"
     return render(request, "projects/review_detail.html", context)
-
-
-def _readiness_items(wards):
-    readiness = latest_readiness([ward.pk for ward in wards])
-    return [(ward, readiness.get(ward.pk)) for ward in wards]
 
 
 # PDSA cycles ---------------------------------------------------------------------------------------

@@ -27,9 +27,8 @@ from projects.models import Decision, Initiative, OverloadFlag, Status
 from projects.overload import WardLoad, ward_loads
 from qiportal import datacache, permissions
 from qiportal.models import Directorate, Role, StrategicPriority, User, Ward
-from runcharts.analysis import SIGNAL_LABELS
 from runcharts.models import Measure
-from runcharts.selectors import cached_signals, latest_signals
+from runcharts.selectors import analyse_signals, cached_signals
 
 CHART_CACHE_SECONDS = 60 * 60 * 24
 CHART_KINDS = ("status", "priority", "progress")
@@ -120,11 +119,25 @@ def scoped_initiatives(scope: DashboardScope):
 # Counts and lists ------------------------------------------------------------------------------------------
 
 
-def status_rows(initiatives) -> list[tuple[str, str, int]]:
-    """(status, label, count) for every status past draft, in one aggregate."""
+def _counts_by_priority_and_status(initiatives) -> dict[int, dict[str, int]]:
+    """{priority id: {status: count}}: one grouped query, read by both the status and the priority rows."""
+    grouped: dict[int, dict[str, int]] = {}
+    for priority_id, status, n in (
+        initiatives.order_by()
+        .values("priority_id", "status")
+        .annotate(n=Count("pk"))
+        .values_list("priority_id", "status", "n")
+    ):
+        grouped.setdefault(priority_id, {})[status] = n
+    return grouped
+
+
+def status_rows(initiatives, grouped: dict[int, dict[str, int]] | None = None) -> list[tuple[str, str, int]]:
+    """(status, label, count) for every status past draft, from one grouped query (or `grouped`, already read)."""
+    if grouped is None:
+        grouped = _counts_by_priority_and_status(initiatives)
     values = [s for s in Status if s != Status.DRAFT]
-    counts = initiatives.order_by().aggregate(**{s.value: Count("pk", filter=Q(status=s)) for s in values})
-    return [(s.value, s.label, counts[s.value]) for s in values]
+    return [(s.value, s.label, sum(counts.get(s.value, 0) for counts in grouped.values())) for s in values]
 
 
 @dataclass(frozen=True)
@@ -141,19 +154,13 @@ class PriorityRow:
         return self.live == 0
 
 
-def priority_rows(initiatives) -> list[PriorityRow]:
+def priority_rows(initiatives, grouped: dict[int, dict[str, int]] | None = None) -> list[PriorityRow]:
     """Each active strategic priority (and any inactive one still carrying initiatives) with its counts.
 
-    The initiatives are counted once, grouped by priority and status, rather than joined to every priority.
+    The initiatives are counted once, grouped by priority and status, rather than joined to every priority
+    (or `grouped`, the same grouping already read).
     """
-    by_status: dict[int, dict[str, int]] = {}
-    for priority_id, status, n in (
-        initiatives.order_by()
-        .values("priority_id", "status")
-        .annotate(n=Count("pk"))
-        .values_list("priority_id", "status", "n")
-    ):
-        by_status.setdefault(priority_id, {})[status] = n
+    by_status = _counts_by_priority_and_status(initiatives) if grouped is None else grouped
     rows = []
     for priority in StrategicPriority.objects.order_by("order", "name"):
         counts = by_status.get(priority.pk, {})
@@ -299,7 +306,7 @@ def concerns_by_ward(wards: list[Ward]) -> tuple[dict[int, int], dict[int, str]]
     signals = cached_signals((pk, version) for pk, version, _, _ in rows if pk in placed)
     missing = [pk for pk in placed if pk not in signals]
     if missing:
-        signals.update(latest_signals(Measure.objects.filter(pk__in=missing)))
+        signals.update(analyse_signals(Measure.objects.filter(pk__in=missing)))
     counts: dict[int, int] = {}
     for pk, targets in placed.items():
         if signals.get(pk) == "concern":
@@ -363,13 +370,10 @@ def sort_links(current: str, scope: DashboardScope) -> list[dict]:
 # The page -------------------------------------------------------------------------------------------------
 
 
-def open_flags(wards: list[Ward]) -> list[OverloadFlag]:
-    return list(
-        OverloadFlag.objects.open()
-        .filter(ward__in=[w.pk for w in wards])
-        .select_related("ward", "decided_by")
-        .order_by("-opened_at", "-pk")
-    )
+def open_flags(rows: list[WardRow]) -> list[tuple[Ward, OverloadFlag]]:
+    """(ward, open flag) for each ward in the table with one, newest first: read with the wards' loads."""
+    pairs = [(row.ward, row.load.open_flag) for row in rows if row.load and row.load.open_flag]
+    return sorted(pairs, key=lambda pair: (pair[1].opened_at, pair[1].pk), reverse=True)
 
 
 def dashboard_context(user: User, *, directorate: str | None = None, sort: str | None = None) -> dict:
@@ -377,8 +381,9 @@ def dashboard_context(user: User, *, directorate: str | None = None, sort: str |
     initiatives = scoped_initiatives(scope)
     wards = list(scoped_wards(scope))
     rows, _signals = ward_rows(wards, sort or "name")
-    statuses = status_rows(initiatives)
-    priorities = priority_rows(initiatives)
+    grouped = _counts_by_priority_and_status(initiatives)
+    statuses = status_rows(initiatives, grouped)
+    priorities = priority_rows(initiatives, grouped)
     progress = progress_rows(initiatives)
     return {
         "scope": scope,
@@ -392,10 +397,9 @@ def dashboard_context(user: User, *, directorate: str | None = None, sort: str |
         "reviews": reviews(initiatives),
         "stalled": stalled(initiatives),
         "decisions": recent_decisions(initiatives),
-        "flags": open_flags(wards),
+        "flags": open_flags(rows),
         "ward_rows": rows,
         "stale_wards": [row for row in rows if row.ffit_is_missing_or_stale],
-        "sort": parse_sort(sort)[0],
         "sort_links": sort_links(sort or "name", scope),
         "stale_months": settings.QI["FFIT_STALE_MONTHS"],
         "excellence_weeks": EXCELLENCE_WEEKS,
@@ -445,8 +449,9 @@ def chart_data(kind: str, user: User, directorate: str | None = None) -> BarChar
         raise Http404("No such chart")
     scope = dashboard_scope(user, directorate)
     initiatives = scoped_initiatives(scope)
-    statuses = status_rows(initiatives) if kind == "status" else []
-    priorities = priority_rows(initiatives) if kind == "priority" else []
+    grouped = _counts_by_priority_and_status(initiatives) if kind in ("status", "priority") else None
+    statuses = status_rows(initiatives, grouped) if kind == "status" else []
+    priorities = priority_rows(initiatives, grouped) if kind == "priority" else []
     progress = progress_rows(initiatives) if kind == "progress" else []
     return bar_charts(scope.label, statuses, priorities, progress)[kind]
 
@@ -482,7 +487,3 @@ def _draw(chart: BarChart) -> bytes:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="svg", metadata={"Date": None})
     return buffer.getvalue()
-
-
-def signal_label(signal: str | None) -> str:
-    return SIGNAL_LABELS.get(signal or "not_enough_data", "Not enough data")

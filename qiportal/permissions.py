@@ -232,20 +232,25 @@ def can_view_measure(user: User, measure) -> bool:
     return user.is_authenticated and user.is_active
 
 
-def can_add_measure(user: User, initiative) -> bool:
-    """The initiative's lead, its team members and admins add measures."""
+def _manages_measures(user: User, initiative) -> bool:
+    """The initiative's lead, its team members and admins."""
     if not (user.is_authenticated and user.is_active):
         return False
-    if is_admin(user) or initiative.lead_id == user.pk:
-        return True
-    return any(member.pk == user.pk for member in initiative.team.all())
+    return is_admin(user) or _is_team(user, initiative)
+
+
+def can_add_measure(user: User, initiative) -> bool:
+    """The initiative's lead, its team members and admins add measures, and not once it has ended."""
+    if initiative.status in ("completed", "halted", "not_approved"):
+        return False
+    return _manages_measures(user, initiative)
 
 
 def can_edit_measure(user: User, measure) -> bool:
     """Edit a measure, enter or upload its data, re-phase and annotate it: the lead, team, owner or an admin."""
     if user.is_authenticated and user.is_active and measure.owner_id == user.pk:
         return True
-    return can_add_measure(user, measure.initiative)
+    return _manages_measures(user, measure.initiative)
 
 
 # --- Jobs: overload (initiativitis) flags (issue 8) -------------------------------------------------------------

@@ -13,8 +13,9 @@ from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from qiportal import permissions
+from qiportal import datacache, permissions
 from qiportal.models import Notification, Role, RoleAssignment, User, Ward
+from qiportal.notifications import unread_count
 
 HOME_LIMIT = 10
 WARD_MEASURE_CHARTS = 6
@@ -68,14 +69,9 @@ def initiative_signals(initiatives) -> dict[int, str | None]:
 
 
 def _live_touching(ward_ids, directorate_ids):
-    from projects.models import Initiative, Scope, Status
+    from projects.models import Initiative
 
-    touching = Initiative.objects.filter(
-        Q(scope=Scope.WARDS, wards__in=ward_ids)
-        | Q(scope=Scope.DIRECTORATE, directorate_id__in=directorate_ids)
-        | Q(scope=Scope.TRUST),
-        status=Status.LIVE,
-    ).values("pk")
+    touching = Initiative.objects.live().touching_wards(ward_ids, directorate_ids).values("pk")
     return (
         Initiative.objects.filter(pk__in=touching)
         .select_related("lead", "sponsor", "priority", "directorate")
@@ -98,13 +94,12 @@ def ward_page_context(ward: Ward, viewer: User) -> dict:
     from excellence import selectors as excellence_selectors
     from excellence.views import _chart_context as excellence_chart
     from ffit.selectors import readiness_items
-    from projects.overload import flag_history, ward_loads
+    from projects.overload import flag_history, ward_load
     from runcharts.analysis import SIGNAL_LABELS
     from runcharts.models import Measure
     from runcharts.selectors import latest_signals
 
     live = list(_live_touching([ward.pk], [ward.directorate_id]))
-    signals = initiative_signals(live)
     live_ids = [initiative.pk for initiative in live]
     measures = list(
         Measure.objects.filter(initiative_id__in=live_ids)
@@ -118,13 +113,11 @@ def ward_page_context(ward: Ward, viewer: User) -> dict:
         "ward": ward,
         "managers": ward_managers(ward),
         "staff_count": ward.staff.count(),
-        "live_rows": [(initiative, signals.get(initiative.pk)) for initiative in live],
-        "ward_load": ward_loads([ward])[ward.pk],
+        "live_rows": _rows_with_signals(live),
+        "ward_load": ward_load(ward),
         "flags": flag_history(ward),
         "readiness_items": readiness_items([ward]),
         "can_view_readiness_history": permissions.can_view_readiness_history(viewer, ward),
-        "can_open_audit": permissions.can_open_audit(viewer, ward),
-        "can_manage_ward": permissions.can_manage_ward(viewer, ward),
         "wall": list(wall[:WALL_LIMIT]),
         "wall_count": wall.count(),
         "excellence_chart": excellence_chart(ward),
@@ -133,7 +126,6 @@ def ward_page_context(ward: Ward, viewer: User) -> dict:
             for m in measures
         ],
         "measure_chart_limit": WARD_MEASURE_CHARTS,
-        "crumbs": [("Home", reverse("home"))],
     }
 
 
@@ -157,15 +149,15 @@ def home_context(user: User) -> dict:
     builder = HOME_BUILDERS.get(role)
     if builder is not None:
         context.update(builder(user, context))
+    context.update(_notifications(user))
     return context
 
 
 def _notifications(user: User) -> dict:
     latest = list(Notification.objects.filter(recipient=user).order_by("-created_at", "-pk")[:5])
-    return {
-        "notifications": latest,
-        "unread_count": Notification.objects.filter(recipient=user, read_at__isnull=True).count(),
-    }
+    # The same cached count as the header's badge (qiportal.nav), so the page reads it once.
+    unread = datacache.remember("nav-unread", ("notifications",), (user.pk,), lambda: unread_count(user))
+    return {"notifications": latest, "unread_count": unread}
 
 
 def qi_lead_home(user: User, context: dict) -> dict:
@@ -212,7 +204,6 @@ def qi_lead_home(user: User, context: dict) -> dict:
         "lead_rows": rows,
         "needs_count": sum(1 for _, needs in rows if needs),
         "data_week": last_complete_week(today),
-        **_notifications(user),
     }
 
 
@@ -231,10 +222,10 @@ def senior_manager_home(user: User, context: dict) -> dict:
     )
     return {
         "queue": list(review_queue(user)[:HOME_LIMIT]),
-        "queue_counts": review_counts(user),
+        # The same cached counts as the header's Reviews badge (qiportal.nav).
+        "queue_counts": datacache.remember("nav-reviews", ("projects", "org"), (user.pk,), lambda: review_counts(user)),
         "my_flags": list(flags),
         "stalled_sponsored": list(stalled),
-        **_notifications(user),
     }
 
 
@@ -252,7 +243,6 @@ def ward_manager_home(user: User, context: dict) -> dict:
         "conversations_due": list(due[:HOME_LIMIT]),
         "conversations_due_count": due.count(),
         "readiness_items": readiness_items(managed),
-        **_notifications(user),
     }
 
 
@@ -269,7 +259,6 @@ def staff_home(user: User, context: dict) -> dict:
         "reports_received": list(received[:5]),
         "reports_received_count": received.count(),
         "ward_initiatives": list(on_my_wards),
-        **_notifications(user),
     }
 
 
@@ -296,11 +285,7 @@ def qi_coach_home(user: User, context: dict) -> dict:
         )
         .order_by("status", "title")
     )
-    return {"coached_rows": _rows_with_signals(coached), **_notifications(user)}
-
-
-def admin_home(user: User, context: dict) -> dict:
-    return _notifications(user)
+    return {"coached_rows": _rows_with_signals(coached)}
 
 
 HOME_BUILDERS = {
@@ -309,5 +294,4 @@ HOME_BUILDERS = {
     Role.WARD_MANAGER: ward_manager_home,
     Role.STAFF: staff_home,
     Role.QI_COACH: qi_coach_home,
-    Role.ADMIN: admin_home,
 }

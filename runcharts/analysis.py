@@ -274,8 +274,9 @@ def _run_chart_words(result: spc.RunChartResult, rows: list[Row], improvement: s
             kind, "Non-random variation"
         )
         if rows[last].special_cause == "shift":
-            stretch = _same_side(rows, last, rows[last].value > rows[last].centre)
-            side = "above" if rows[last].value > rows[last].centre else "below"
+            above = rows[last].value > rows[last].centre
+            stretch = _same_side(rows, last, above)
+            side = "above" if above else "below"
             detail = f"{_weeks(len(stretch))} {side} the median since {_day(stretch[0].week_start)}"
         else:
             detail = f"{_weeks(len(stretch))} {'rising' if up else 'falling'} since {since}"

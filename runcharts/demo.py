@@ -15,8 +15,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from projects.models import Initiative
-from qiportal.models import User
-from runcharts import selectors
+from runcharts import selectors, services
 from runcharts.models import Annotation, DataPoint, Measure
 
 BASELINE_WEEKS = 12
@@ -161,7 +160,7 @@ def _series(spec: DemoMeasure, weeks: list[date], change_week: date | None) -> l
 
 
 @transaction.atomic
-def seed_measures(users: dict[str, User] | None = None) -> list[Measure]:
+def seed_measures() -> list[Measure]:
     """Create or refresh the demo measures; returns them. Initiatives not in the log are skipped."""
     initiatives = {i.title: i for i in Initiative.objects.filter(title__in={m.initiative for m in MEASURES})}
     last_week = selectors.last_complete_week(timezone.localdate())
@@ -210,9 +209,7 @@ def seed_measures(users: dict[str, User] | None = None) -> list[Measure]:
             )
             changed = changed or created
         if changed or not measure.latest_signal:
-            measure.data_version += 1
-            measure.latest_signal = selectors.measure_analysis(measure).signal
-            measure.save(update_fields=["data_version", "latest_signal", "updated_at"])
+            services.data_changed(measure)
         seeded.append(measure)
     return seeded
 

@@ -81,8 +81,7 @@ def cached_signals(versions: Iterable[tuple[int, int]]) -> dict[int, str]:
 def latest_signals(measures: Iterable[Measure]) -> dict[int, str]:
     """Each measure's latest signal: "improvement" | "concern" | "common_cause" | "not_enough_data".
 
-    Cached per (measure, data_version); the measures not cached are analysed from one query for all their
-    points and one for their re-phasing weeks, however many there are.
+    Cached per (measure, data_version); the measures not cached are analysed by `analyse_signals`.
     """
     measures = list(measures)
     if not measures:
@@ -90,21 +89,32 @@ def latest_signals(measures: Iterable[Measure]) -> dict[int, str]:
     signals = cached_signals((m.pk, m.data_version) for m in measures)
     missing = [m for m in measures if m.pk not in signals]
     if missing:
-        ids = [m.pk for m in missing]
-        points = defaultdict(list)
-        for measure_id, week, value in (
-            DataPoint.objects.filter(measure_id__in=ids)
-            .order_by("measure_id", "week_start")
-            .values_list("measure_id", "week_start", "value")
-        ):
-            points[measure_id].append((week, value))
-        rephases = defaultdict(list)
-        for measure_id, week in Rephase.objects.filter(measure_id__in=ids).values_list("measure_id", "week_start"):
-            rephases[measure_id].append(week)
-        fresh = {m.pk: _analyse_measure(m, points[m.pk], rephases[m.pk]).signal for m in missing}
-        cache.set_many({_signal_key(m.pk, m.data_version): fresh[m.pk] for m in missing}, SIGNAL_CACHE_SECONDS)
-        signals.update(fresh)
+        signals.update(analyse_signals(missing))
     return signals
+
+
+def analyse_signals(measures: Iterable[Measure]) -> dict[int, str]:
+    """These measures' latest signals analysed afresh (no cache read), and cached per (measure, data_version).
+
+    One query for all their points and one for their re-phasing weeks, however many there are.
+    """
+    measures = list(measures)
+    if not measures:
+        return {}
+    ids = [m.pk for m in measures]
+    points = defaultdict(list)
+    for measure_id, week, value in (
+        DataPoint.objects.filter(measure_id__in=ids)
+        .order_by("measure_id", "week_start")
+        .values_list("measure_id", "week_start", "value")
+    ):
+        points[measure_id].append((week, value))
+    rephases = defaultdict(list)
+    for measure_id, week in Rephase.objects.filter(measure_id__in=ids).values_list("measure_id", "week_start"):
+        rephases[measure_id].append(week)
+    fresh = {m.pk: _analyse_measure(m, points[m.pk], rephases[m.pk]).signal for m in measures}
+    cache.set_many({_signal_key(m.pk, m.data_version): fresh[m.pk] for m in measures}, SIGNAL_CACHE_SECONDS)
+    return fresh
 
 
 def pdsa_markers(measure: Measure) -> list[tuple[int, date]]:

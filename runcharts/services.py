@@ -1,6 +1,6 @@
 """Writes to measures and their weekly data. Atomic, keyword-only and validated; views ask permissions first.
 
-Every change that alters a chart goes through `_data_changed`, which bumps `Measure.data_version` (the key
+Every change that alters a chart goes through `data_changed`, which bumps `Measure.data_version` (the key
 of cached drawings and signals) and stores the new latest signal. Values are tracked by django-simple-history,
 so edits and removals are saved row by row, never with `queryset.update()`.
 """
@@ -65,7 +65,7 @@ def check_week(week: date, *, today: date | None = None) -> None:
         raise ValidationError(f"The week starting {week.day} {week:%B %Y} is in the future")
 
 
-def _data_changed(measure: Measure) -> None:
+def data_changed(measure: Measure) -> None:
     measure.data_version += 1
     measure.latest_signal = selectors.measure_analysis(measure).signal
     measure.save(update_fields=["data_version", "latest_signal", "updated_at"])
@@ -104,7 +104,7 @@ def update_measure(*, measure_id: int, by: User, **fields) -> Measure:
     measure._change_reason = f"Edited by {by}"
     measure.save()
     if redraw:
-        _data_changed(measure)
+        data_changed(measure)
     return measure
 
 
@@ -133,7 +133,7 @@ def save_week_values(*, measure_id: int, by: User, values: dict[date, float | No
             replaced += 1
     changes = DataChanges(added, replaced, removed)
     if changes.total:
-        _data_changed(measure)
+        data_changed(measure)
     return changes
 
 
@@ -159,7 +159,7 @@ def add_rephase(*, measure_id: int, by: User, week_start: date, reason: str) -> 
     rephase = Rephase(measure=measure, week_start=week_start, reason=reason.strip(), created_by=by)
     rephase.full_clean()
     rephase.save()
-    _data_changed(measure)
+    data_changed(measure)
     return rephase
 
 
@@ -169,7 +169,7 @@ def remove_rephase(*, rephase_id: int, by: User) -> None:
     measure = _locked(rephase.measure_id)
     rephase._change_reason = f"Removed by {by}"
     rephase.delete()
-    _data_changed(measure)
+    data_changed(measure)
 
 
 @transaction.atomic
@@ -178,7 +178,7 @@ def add_annotation(*, measure_id: int, by: User, on: date, text: str) -> Annotat
     annotation = Annotation(measure=measure, on=on, text=text.strip(), created_by=by)
     annotation.full_clean()
     annotation.save()
-    _data_changed(measure)
+    data_changed(measure)
     return annotation
 
 
@@ -188,4 +188,4 @@ def remove_annotation(*, annotation_id: int, by: User) -> None:
     measure = _locked(annotation.measure_id)
     annotation._change_reason = f"Removed by {by}"
     annotation.delete()
-    _data_changed(measure)
+    data_changed(measure)

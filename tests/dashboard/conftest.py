@@ -4,7 +4,6 @@ from datetime import date, timedelta
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.core.cache import cache
 from django.utils import timezone
 
 from excellence.models import ExcellenceReport
@@ -25,14 +24,6 @@ from tests.ffit.helpers import all_answers
 # Ten weeks around 50 then ten around 20: for "an increase is an improvement" that is special-cause concern.
 CONCERN_VALUES = [50.0 + (i % 3) for i in range(10)] + [20.0 + (i % 3) for i in range(10)]
 FIRST_WEEK = date(2026, 1, 5)
-
-
-@pytest.fixture(autouse=True)
-def clear_cache():
-    # Signals and charts are cached by primary key; keys reused across rolled-back tests must not leak.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def concern_measure(initiative: Initiative, ward=None):

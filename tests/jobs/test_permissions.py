@@ -4,11 +4,10 @@ import pytest
 
 from projects.models import OverloadFlag
 from qiportal import permissions
+from tests.conftest import ROLES
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["staff", "ward_manager", "other_ward_manager", "qi_lead", "sponsor", "other_sponsor", "trust_sponsor",
-         "coach", "admin_user"]  # fmt: skip
 DECIDE = {"sponsor", "trust_sponsor", "admin_user"}
 VIEW = DECIDE | {"ward_manager", "qi_lead", "coach", "other_sponsor"}
 

@@ -1,21 +1,12 @@
 from datetime import date, timedelta
 
 import pytest
-from django.core.cache import cache
 
 from tests.factories import InitiativeFactory, MeasureFactory
 
 # A fixed "today" for every test here: Wednesday 11 March 2026, so the current week starts Monday 9 March
 # and the last complete week starts Monday 2 March.
 TODAY = date(2026, 3, 11)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    # Cached charts and signals are keyed by measure id, and ids are reused after each test's rollback.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Demo trust ready: {demo.TRUST_NAME}, {len(users)} demo users."))
         initiatives = projects_demo.seed_initiatives(users)
         self.stdout.write(self.style.SUCCESS(f"Initiative log: {len(initiatives)} demo initiatives."))
-        measures = runcharts_demo.seed_measures(users)
+        measures = runcharts_demo.seed_measures()
         self.stdout.write(self.style.SUCCESS(f"Run charts: {len(measures)} demo measures with weekly data."))
         audits = ffit_demo.seed_audits(users)
         self.stdout.write(self.style.SUCCESS(f"Readiness audits (FFIT): {len(audits)} demo audits."))
