@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from projects.models import Decision, Initiative, OverloadFlag, PdsaCycle, Status
 from projects.overload import WardLoad, format_load, ward_loads
-from qiportal import datacache, notifications
+from qiportal import datacache, notifications, permissions
 from qiportal.models import NotificationKind, Role, RoleAssignment, User, Ward
 
 
@@ -254,6 +254,19 @@ def accept_overload(*, flag_id: int, by: User, reason: str, review_on: date) -> 
     return _record_decision(flag, OverloadFlag.Outcome.ACCEPTED, by, reason, review_on=review_on)
 
 
+def decidable_on_ward(user: User, ward) -> list[Initiative]:
+    """Live initiatives touching `ward` that `user` may pause or halt: the same `can_decide` as the decision pages,
+    so a senior manager scoped to one directorate is not offered a trust-wide initiative sponsored by someone else."""
+    live = (
+        Initiative.objects.live()
+        .touching_ward(ward)
+        .select_related("lead")
+        .prefetch_related("wards", "team")
+        .order_by("title", "pk")
+    )
+    return [initiative for initiative in live if permissions.can_decide(user, initiative)]
+
+
 @transaction.atomic
 def act_on_overload(*, flag_id: int, by: User, initiative_ids: list[int], kind: str, reason: str) -> OverloadFlag:
     """Pause or halt the chosen initiatives through the lifecycle; the scan after commit closes the flag."""
@@ -268,9 +281,9 @@ def act_on_overload(*, flag_id: int, by: User, initiative_ids: list[int], kind: 
         raise ValidationError({"initiatives": "Choose at least one initiative"})
     if not reason.strip():
         raise ValidationError({"reason": "Give a reason for this decision"})
-    allowed = set(Initiative.objects.live().touching_ward(flag.ward).values_list("pk", flat=True))
+    allowed = {initiative.pk for initiative in decidable_on_ward(by, flag.ward)}
     if not set(initiative_ids) <= allowed:
-        raise ValidationError({"initiatives": "Choose only live initiatives on this ward"})
+        raise ValidationError({"initiatives": "Choose only live initiatives on this ward that you may decide on"})
     for pk in sorted(initiative_ids):
         services.decide(initiative_id=pk, kind=kind, by=by, reason=reason)
     return _record_decision(flag, OverloadFlag.Outcome.ACTED, by, reason)

@@ -49,11 +49,12 @@ class OverloadDecisionForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
-    def __init__(self, *args, ward, **kwargs):
+    def __init__(self, *args, ward, user, **kwargs):
         super().__init__(*args, **kwargs)
+        # Only what this person may decide on: the choices and the service ask the same can_decide.
+        decidable = [initiative.pk for initiative in jobs.decidable_on_ward(user, ward)]
         self.fields["initiatives"].queryset = (
-            Initiative.objects.live()
-            .touching_ward(ward)
+            Initiative.objects.filter(pk__in=decidable)
             .select_related("lead")
             .prefetch_related("wards")
             .order_by("title")
@@ -84,7 +85,7 @@ def overload_flag(request, pk):
     can_decide = flag.is_open and permissions.can_decide_overload(request.user, flag)
     form = None
     if can_decide:
-        form = OverloadDecisionForm(request.POST or None, ward=flag.ward)
+        form = OverloadDecisionForm(request.POST or None, ward=flag.ward, user=request.user)
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:

@@ -11,14 +11,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from projects.models import ChangeIdea, Decision, Initiative, PdsaCycle, ProgressScore, Scope, Status
 from projects.tasks import scan_wards
-from qiportal import notifications
+from qiportal import notifications, permissions
 from qiportal.models import NotificationKind, Role, User
 from qiportal.queueing import enqueue
 
@@ -165,6 +165,9 @@ def decide(
         raise ValidationError(
             f"You cannot do this to an initiative that is ‘{initiative.get_status_display().lower()}’."
         )
+    # Asked here as well as by the page, so that no path to a decision (the overload page, a job) skips it.
+    if not permissions.can_make_decision(by, initiative, kind):
+        raise PermissionDenied(f"{by} may not {kind.replace('_', ' ')} ‘{initiative.title}’.")
     today = timezone.localdate()
     target = transition.target or initiative.status
     if kind == K.REVIEW_DONE:

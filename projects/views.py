@@ -352,8 +352,7 @@ def initiative_submit(request, pk):
 @require_http_methods(["GET", "POST"])
 def decide(request, pk, kind):
     initiative = _initiative(request, pk)
-    allowed = permissions.can_complete if kind == K.COMPLETE else permissions.can_decide
-    if not allowed(request.user, initiative):
+    if not permissions.can_make_decision(request.user, initiative, kind):
         raise PermissionDenied
     if kind not in services.allowed_decisions(initiative):
         messages.error(request, f"You cannot do that to an initiative that is ‘{initiative.get_status_display()}’.")

@@ -109,6 +109,16 @@ def can_complete(user: User, initiative) -> bool:
     return initiative.status == "live" and (can_decide(user, initiative) or _is_team(user, initiative))
 
 
+def can_make_decision(user: User, initiative, kind: str) -> bool:
+    """The one question every path to a lifecycle decision asks: the decision pages, the overload-flag page and
+    the decision service itself. The team submits and may complete; everything else is a sponsor decision."""
+    if kind == "submit":
+        return can_submit_initiative(user, initiative)
+    if kind == "complete":
+        return can_complete(user, initiative)
+    return can_decide(user, initiative)
+
+
 def can_view_reviews(user: User) -> bool:
     return is_admin(user) or user.has_role(Role.SENIOR_MANAGER)
 

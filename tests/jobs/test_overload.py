@@ -9,9 +9,10 @@ from django.core import mail
 from django.db import connection
 
 from projects import jobs, services
-from projects.models import Decision, LoadWeights, OverloadFlag
+from projects.models import Decision, LoadWeights, OverloadFlag, Scope
 from projects.overload import ward_load
 from qiportal.models import Notification, NotificationKind
+from tests.factories import InitiativeFactory
 
 pytestmark = pytest.mark.django_db
 NOW = "2026-11-25 09:00 +00:00"
@@ -197,3 +198,51 @@ def test_the_review_page_shows_each_wards_load(client, ward, load_ward, sponsor)
     body = client.get(f"/reviews/{initiatives[0].pk}/").content.decode()
     assert "Load 4 of 3 – over threshold" in body
     assert "Overload flag open" in body
+
+
+def test_a_directorate_sponsor_is_not_offered_a_trust_wide_initiative_sponsored_by_someone_else(
+    client, ward, load_ward, sponsor, trust_sponsor
+):
+    """Issue 16, item 1: the overload page asked no can_decide per initiative, so a directorate-scoped senior
+    manager could halt a trust-wide initiative they may not decide on (GET /initiatives/<pk>/halt/ is 403)."""
+    load_ward(on_ward=3)
+    outside = InitiativeFactory(scope=Scope.TRUST, directorate=None, sponsor=trust_sponsor, wards=[])
+    jobs.scan_wards()
+    flag = OverloadFlag.objects.get()
+    client.force_login(sponsor)
+    assert client.get(f"/initiatives/{outside.pk}/halt/").status_code == 403
+    page = client.get(f"/overload-flags/{flag.pk}/").content.decode()
+    assert "Record your decision" in page and outside.title not in page
+    response = client.post(
+        f"/overload-flags/{flag.pk}/", {"action": "halt", "initiatives": [outside.pk], "reason": "Too much"}
+    )
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    outside.refresh_from_db()
+    assert outside.status == "live"
+    assert not Decision.objects.filter(initiative=outside).exists()
+
+
+def test_the_overload_service_refuses_an_initiative_the_person_may_not_decide(ward, load_ward, sponsor, trust_sponsor):
+    from django.core.exceptions import ValidationError
+
+    load_ward(on_ward=4)
+    outside = InitiativeFactory(scope=Scope.TRUST, directorate=None, sponsor=trust_sponsor, wards=[])
+    jobs.scan_wards()
+    flag = OverloadFlag.objects.get()
+    with pytest.raises(ValidationError, match="that you may decide on"):
+        jobs.act_on_overload(
+            flag_id=flag.pk, by=sponsor, initiative_ids=[outside.pk], kind=Decision.Kind.HALT, reason="Too much"
+        )
+    outside.refresh_from_db()
+    assert outside.status == "live"
+
+
+def test_the_decision_service_asks_the_same_permission_question(ward, sponsor, trust_sponsor):
+    from django.core.exceptions import PermissionDenied
+
+    outside = InitiativeFactory(scope=Scope.TRUST, directorate=None, sponsor=trust_sponsor, wards=[])
+    with pytest.raises(PermissionDenied):
+        services.decide(initiative_id=outside.pk, kind=Decision.Kind.HALT, by=sponsor, reason="Too much")
+    outside.refresh_from_db()
+    assert outside.status == "live"

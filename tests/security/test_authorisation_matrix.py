@@ -50,3 +50,39 @@ def test_the_table_never_lets_anonymous_people_in():
             continue
         for method in ("GET", "POST"):
             assert allowed(row[method][0]) <= {302, 403, 405}, f"{method} {name} is open to anonymous people"
+
+
+# The overload page decides on initiatives by id, so its POST is checked with real ids, not just empty data:
+# only those who may decide on an initiative (its sponsor, a senior manager over it, an admin) can halt it there.
+HALTS_OUT_OF_SCOPE = {"admin"}
+HALTS_IN_SCOPE = {"sponsor", "admin"}
+
+
+@pytest.mark.parametrize("in_scope", [True, False], ids=["ward-initiative", "trust-wide-of-another-sponsor"])
+def test_the_overload_page_halts_only_what_the_person_may_decide(in_scope):
+    from django.db import transaction
+
+    from projects.models import Scope
+    from qiportal.models import Role
+    from tests.factories import InitiativeFactory, UserFactory, with_role
+
+    world = build_world()
+    if in_scope:
+        target = world.initiative
+    else:
+        elsewhere = with_role(UserFactory(username="chiefnurse"), Role.SENIOR_MANAGER)
+        target = InitiativeFactory(scope=Scope.TRUST, directorate=None, wards=[], sponsor=elsewhere)
+    expected = HALTS_IN_SCOPE if in_scope else HALTS_OUT_OF_SCOPE
+    clients = Clients(world)
+    halted_by = set()
+    for role in ROLES:
+        with transaction.atomic():
+            clients.get(role).post(
+                f"/overload-flags/{world.flag.pk}/",
+                {"action": "halt", "initiatives": [target.pk], "reason": "Too much at once"},
+            )
+            target.refresh_from_db()
+            if target.status == "halted":
+                halted_by.add(role)
+            transaction.set_rollback(True)
+    assert halted_by == expected
