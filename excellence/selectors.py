@@ -8,7 +8,6 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from excellence.models import ExcellenceReport, RecipientResponse, Theme
-from qiportal import datacache
 from qiportal.models import User, Ward
 
 
@@ -86,12 +85,8 @@ def weekly_counts(ward: Ward | None = None, weeks: int = 52, *, today: date | No
     The count of reports is the measure (step 6); counts hold no names, so they cover every report.
     """
     this_week = week_start(today or timezone.localdate())
-    # One aggregate of per-week range tests over a year of reports (see _weekly_counts); the answer is kept
-    # until any report changes (qiportal.datacache).
-    parts = (ward.pk if ward else "trust", this_week, weeks)
-    return datacache.remember(
-        "excellence-weekly", ("excellence",), parts, lambda: _weekly_counts(ward, weeks, this_week)
-    )
+    # One aggregate of per-week range tests over a year of reports (see _weekly_counts).
+    return _weekly_counts(ward, weeks, this_week)
 
 
 def _weekly_counts(ward: Ward | None, weeks: int, this_week: date) -> list[tuple[date, int]]:

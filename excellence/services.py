@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from excellence.models import Conversation, ExcellenceReport, RecipientResponse, Theme
 from excellence.pii import find_patient_details
-from qiportal import datacache, notifications
+from qiportal import notifications
 from qiportal.models import NotificationKind, Role, StrategicPriority, User, Ward
 
 REPORT_TEXT_FIELDS = ("what_happened", "why_excellent", "difference_made", "organisation_learning")
@@ -160,7 +160,6 @@ def open_report(*, report: ExcellenceReport, user: User) -> None:
     RecipientResponse.objects.filter(report=report, recipient=user, opened_at__isnull=True).update(
         opened_at=timezone.now()
     )
-    datacache.bump("excellence")
 
 
 @transaction.atomic

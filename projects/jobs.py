@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from projects.models import Decision, Initiative, OverloadFlag, PdsaCycle, Status
 from projects.overload import WardLoad, format_load, ward_loads
-from qiportal import datacache, notifications, permissions
+from qiportal import notifications, permissions
 from qiportal.models import NotificationKind, Role, RoleAssignment, User, Ward
 
 
@@ -210,14 +210,11 @@ def mark_stalled(*, today: date, result: JobResult, notify_people: bool = True) 
     # Anything no longer live is not stalled (pausing, halting and completing already clear it).
     ended = Initiative.objects.filter(is_stalled=True).exclude(status=Status.LIVE)
     changed += ended.update(is_stalled=False, stalled_since=None)
-    if changed:
-        datacache.bump("projects")  # the updates above and below send no signals
     if not newly:
         return
     updated = list(Initiative.objects.filter(pk__in=newly, is_stalled=False).select_related("sponsor").order_by("pk"))
     with transaction.atomic():  # marked and told together: a killed run leaves nobody marked but untold
         Initiative.objects.filter(pk__in=[i.pk for i in updated]).update(is_stalled=True, stalled_since=today)
-        datacache.bump("projects")
         for initiative in updated:
             result.add(f"Marked ‘{initiative.title}’ as stalled.", "stalled")
             if not notify_people:

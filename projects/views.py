@@ -12,8 +12,8 @@ from projects import forms, selectors, services
 from projects.filters import PortfolioFilter
 from projects.models import Decision, Initiative, PdsaCycle, Status
 from projects.overload import ward_loads
-from qiportal import datacache, exports, permissions
-from qiportal.forms import add_service_errors, cached_filter_form
+from qiportal import exports, permissions
+from qiportal.forms import add_service_errors
 from runcharts.analysis import SIGNAL_LABELS
 from runcharts.charts import version_token
 from runcharts.selectors import latest_signals
@@ -52,18 +52,12 @@ def portfolio(request):
     export = request.GET.get("export")
     if export in ("csv", "xlsx"):
         return _export(_portfolio_rows(request)[1], export)
-    body = datacache.fragment(
-        request, "projects/_portfolio_body.html", ("projects", "org"), lambda: _portfolio_body(request)
-    )
-    return render(
-        request,
-        "projects/initiative_list.html",
-        {
-            "body": body,
-            "can_create": permissions.can_create_initiative(request.user),
-            "crumbs": [("Home", reverse("home"))],
-        },
-    )
+    context = {
+        **_portfolio_context(request),
+        "can_create": permissions.can_create_initiative(request.user),
+        "crumbs": [("Home", reverse("home"))],
+    }
+    return render(request, "projects/initiative_list.html", context)
 
 
 def _portfolio_rows(request):
@@ -74,14 +68,14 @@ def _portfolio_rows(request):
     return filterset, selectors.portfolio_rows(queryset), queryset
 
 
-def _portfolio_body(request) -> dict:
+def _portfolio_context(request) -> dict:
     filterset, rows, queryset = _portfolio_rows(request)
     counts = selectors.status_counts(queryset)
     query = request.GET.copy()
     query.pop("page", None)
     return {
         "filter": filterset,
-        "filter_form": cached_filter_form(filterset, request, ("org",)),
+        "filter_form": filterset.form,
         "page": Paginator(rows, 25).get_page(request.GET.get("page")),
         "counts": counts,
         "status_rows": [(value, label, counts[value]) for value, label in Status.choices],
@@ -137,22 +131,13 @@ def _export(queryset, kind):
 
 @require_GET
 def initiative_detail(request, pk):
-    try:  # the title and the permission check need only the row; the rest is in the cached body
-        initiative = Initiative.objects.visible_to(request.user).prefetch_related("team").get(pk=pk)
-    except Initiative.DoesNotExist as missing:
-        raise Http404 from missing
+    initiative = _initiative(request, pk)
     if not permissions.can_view_initiative(request.user, initiative):
         raise Http404
-    body = datacache.fragment(
-        request, "projects/_initiative_body.html", datacache.PAGE_DATA, lambda: _initiative_context(request, pk)
-    )
-    return render(
-        request, "projects/initiative_detail.html", {"initiative": initiative, "body": body, "crumbs": _crumbs()}
-    )
+    return render(request, "projects/initiative_detail.html", _initiative_context(request, initiative))
 
 
-def _initiative_context(request, pk) -> dict:
-    initiative = _initiative(request, pk)
+def _initiative_context(request, initiative) -> dict:
     user = request.user
     measures = list(initiative.measures.all())
     signals = latest_signals(measures)
@@ -175,6 +160,7 @@ def _initiative_context(request, pk) -> dict:
         "can_set_score": permissions.can_set_progress_score(user, initiative),
         "can_complete": permissions.can_complete(user, initiative),
         "can_add_measure": permissions.can_add_measure(user, initiative),
+        "crumbs": _crumbs(),
     }
 
 
@@ -399,10 +385,8 @@ def _readiness_warning(initiative) -> bool:
 def review_queue(request):
     if not permissions.can_view_reviews(request.user):
         raise PermissionDenied
-    body = datacache.fragment(
-        request, "projects/_review_queue_body.html", ("projects", "org"), lambda: _review_queue_context(request)
-    )
-    return render(request, "projects/review_queue.html", {"body": body, "crumbs": [("Home", reverse("home"))]})
+    context = {**_review_queue_context(request), "crumbs": [("Home", reverse("home"))]}
+    return render(request, "projects/review_queue.html", context)
 
 
 def _review_queue_context(request) -> dict:

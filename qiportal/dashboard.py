@@ -25,7 +25,7 @@ from excellence.views import _chart_context as excellence_chart
 from ffit import selectors as ffit_selectors
 from projects.models import Decision, Initiative, OverloadFlag, Status
 from projects.overload import WardLoad, ward_loads
-from qiportal import datacache, permissions
+from qiportal import permissions
 from qiportal.models import Directorate, Role, StrategicPriority, User, Ward
 from runcharts.models import Measure
 from runcharts.selectors import analyse_signals, cached_signals
@@ -316,14 +316,10 @@ def concerns_by_ward(wards: list[Ward]) -> tuple[dict[int, int], dict[int, str]]
 
 
 def ward_rows(wards: list[Ward], sort: str = "name") -> tuple[list[WardRow], dict[int, str]]:
-    # Each column is kept until the data it reads changes, so one app's change recomputes only its own.
-    ids = (tuple(sorted(ward.pk for ward in wards)),)
-    loads = datacache.remember("ward-loads", ("projects", "org"), ids, lambda: ward_loads(wards))
+    loads = ward_loads(wards)
     readiness = ffit_selectors.latest_readiness(ward.pk for ward in wards)
-    excellence = datacache.remember("ward-excellence", ("excellence",), ids, lambda: excellence_counts(wards))
-    concerns, signals = datacache.remember(
-        "ward-concerns", ("projects", "runcharts"), ids, lambda: concerns_by_ward(wards)
-    )
+    excellence = excellence_counts(wards)
+    concerns, signals = concerns_by_ward(wards)
     rows = []
     for ward in wards:
         rows.append(

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from projects.jobs import JobResult, iso_week
 from projects.models import Initiative, PdsaCycle, Status
-from qiportal import datacache, notifications
+from qiportal import notifications
 from qiportal.models import Notification, NotificationKind, User
 
 
@@ -89,7 +89,6 @@ def send_weekly_digest(*, today: date | None = None) -> JobResult:
                 Notification.objects.filter(pk__in=[n.pk for n in gathered], status=Notification.Status.DIGEST).update(
                     status=Notification.Status.SENT, sent_at=timezone.now()
                 )
-                datacache.bump("notifications")
         if created:
             result.add(
                 f"Digest for {user}: {len(gathered)} notifications, {len(needs[pk])} things needing them.", "sent"

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
-from qiportal import datacache, permissions
+from qiportal import permissions
 from qiportal.models import Role
 from qiportal.notifications import unread_count
 
@@ -25,13 +25,9 @@ def items_for(request) -> list[NavItem]:
     user = request.user
     path = request.path
     reviewer = permissions.can_view_reviews(user)
-    wanted = {
-        "nav-audits": (("ffit",), (user.pk,), lambda: invitation_counts(user)),
-        "nav-unread": (("notifications",), (user.pk,), lambda: unread_count(user)),
-    }
+    counts = {"nav-audits": invitation_counts(user), "nav-unread": unread_count(user)}
     if reviewer:
-        wanted["nav-reviews"] = (("projects", "org"), (user.pk,), lambda: review_counts(user))
-    counts = datacache.remember_many(wanted)  # one round trip to the cache for all the badges
+        counts["nav-reviews"] = review_counts(user)
     items = [NavItem("Home", reverse("home")), NavItem("Initiatives", reverse("projects:portfolio"))]
     if reviewer:
         items.append(NavItem("Reviews", reverse("projects:review_queue"), counts["nav-reviews"]["total"], "to review"))

@@ -22,7 +22,6 @@ from excellence.models import ExcellenceReport, RecipientResponse, Theme
 from ffit.models import Audit, Response
 from ffit.questionnaire import SECTIONS
 from projects.models import ChangeIdea, Decision, Initiative, PdsaCycle, Scope, Status
-from qiportal import datacache
 from qiportal.models import Directorate, Role, RoleAssignment, StrategicPriority, Trust, User, Ward
 from runcharts.models import DataPoint, Measure
 
@@ -472,6 +471,4 @@ def build(*, scale: float = 1.0, password: str | None = None, seed: int = 10, lo
         ],
         log,
     )
-    # The bulk writes above send no signals: renew the cached pages' data versions (at the commit).
-    datacache.bump(*datacache.PAGE_DATA)
     return Built(counts=counts, admin_username=admins[0].username, seconds=(timezone.now() - started).total_seconds())

@@ -13,7 +13,7 @@ from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from qiportal import datacache, permissions
+from qiportal import permissions
 from qiportal.models import Notification, Role, RoleAssignment, User, Ward
 from qiportal.notifications import unread_count
 
@@ -155,9 +155,7 @@ def home_context(user: User) -> dict:
 
 def _notifications(user: User) -> dict:
     latest = list(Notification.objects.filter(recipient=user).order_by("-created_at", "-pk")[:5])
-    # The same cached count as the header's badge (qiportal.nav), so the page reads it once.
-    unread = datacache.remember("nav-unread", ("notifications",), (user.pk,), lambda: unread_count(user))
-    return {"notifications": latest, "unread_count": unread}
+    return {"notifications": latest, "unread_count": unread_count(user)}
 
 
 def qi_lead_home(user: User, context: dict) -> dict:
@@ -222,8 +220,7 @@ def senior_manager_home(user: User, context: dict) -> dict:
     )
     return {
         "queue": list(review_queue(user)[:HOME_LIMIT]),
-        # The same cached counts as the header's Reviews badge (qiportal.nav).
-        "queue_counts": datacache.remember("nav-reviews", ("projects", "org"), (user.pk,), lambda: review_counts(user)),
+        "queue_counts": review_counts(user),
         "my_flags": list(flags),
         "stalled_sponsored": list(stalled),
     }

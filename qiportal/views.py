@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from qiportal import dashboard, datacache, health, permissions, selectors
+from qiportal import dashboard, health, permissions, selectors
 from qiportal.models import Notification, Ward
 
 
@@ -23,30 +23,18 @@ def ward_detail(request, slug):
     ward = get_object_or_404(Ward.objects.select_related("directorate"), slug=slug)
     if not permissions.can_view_ward(request.user, ward):
         raise PermissionDenied
-    body = datacache.fragment(
-        request,
-        "qiportal/_ward_body.html",
-        datacache.PAGE_DATA,
-        lambda: selectors.ward_page_context(ward, request.user),
-    )
-    return render(
-        request, "qiportal/ward_detail.html", {"ward": ward, "body": body, "crumbs": [("Home", reverse("home"))]}
-    )
+    context = {**selectors.ward_page_context(ward, request.user), "crumbs": [("Home", reverse("home"))]}
+    return render(request, "qiportal/ward_detail.html", context)
 
 
 @require_GET
 def dashboard_page(request):
     if not permissions.can_view_dashboard(request.user):
         raise PermissionDenied
-    body = datacache.fragment(
-        request,
-        "qiportal/_dashboard_body.html",
-        datacache.PAGE_DATA,
-        lambda: dashboard.dashboard_context(
-            request.user, directorate=request.GET.get("directorate") or None, sort=request.GET.get("sort")
-        ),
+    context = dashboard.dashboard_context(
+        request.user, directorate=request.GET.get("directorate") or None, sort=request.GET.get("sort")
     )
-    return render(request, "qiportal/dashboard.html", {"body": body, "crumbs": [("Home", reverse("home"))]})
+    return render(request, "qiportal/dashboard.html", {**context, "crumbs": [("Home", reverse("home"))]})
 
 
 @require_GET
@@ -90,7 +78,6 @@ def notification_list(request):
     unread_ids = [n.pk for n in notifications if n.read_at is None]
     if request.method == "POST" and unread_ids:
         Notification.objects.filter(pk__in=unread_ids).update(read_at=timezone.now())
-        datacache.bump("notifications")
         messages.success(request, "All notifications marked as read.")
         return redirect("notification_list")
     return render(
