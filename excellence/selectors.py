@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
+from excellence import charts
 from excellence.models import ExcellenceReport, RecipientResponse, Theme
 from qiportal.models import User, Ward
 
@@ -127,3 +129,12 @@ def state_counts(reports: QuerySet[ExcellenceReport]) -> dict[str, int]:
         held=Count("pk", filter=Q(state=ExcellenceReport.State.CONVERSATION_HELD)),
         shared=Count("pk", filter=Q(state=ExcellenceReport.State.LEARNING_SHARED)),
     )
+
+
+def weekly_chart(ward: Ward | None) -> dict:
+    """The weekly count run chart of reports for a ward, or the trust when `ward` is None: its analysis, place,
+    description (alt text) and image address."""
+    analysis = charts.analyse(weekly_counts(ward))
+    place = ward.name if ward else "the trust"
+    url = reverse("excellence:ward_weekly_chart", args=[ward.slug]) if ward else reverse("excellence:weekly_chart")
+    return {"analysis": analysis, "place": place, "description": analysis.description(place), "url": url}

@@ -54,17 +54,10 @@ def _report_list_context(request, report_filter) -> dict:
         "query": query.urlencode(),
         "counts": counts,
         "themes": [t for t in selectors.theme_counts(filtered) if t.n],
-        "trust_chart": _chart_context(None),
-        "ward_chart": _chart_context(ward) if ward else None,
+        "trust_chart": selectors.weekly_chart(None),
+        "ward_chart": selectors.weekly_chart(ward) if ward else None,
         "can_export": permissions.can_export_excellence(request.user),
     }
-
-
-def _chart_context(ward: Ward | None) -> dict:
-    analysis = charts.analyse(selectors.weekly_counts(ward))
-    place = ward.name if ward else "the trust"
-    url = reverse("excellence:ward_weekly_chart", args=[ward.slug]) if ward else reverse("excellence:weekly_chart")
-    return {"analysis": analysis, "place": place, "description": analysis.description(place), "url": url}
 
 
 @require_GET
@@ -253,7 +246,7 @@ def start_initiative(request, pk):
         return redirect(report)
     messages.success(request, f"You started a draft initiative, ‘{initiative.title}’, from this report.")
     try:
-        return redirect(reverse("projects:initiative_detail", args=[initiative.pk]))
+        return redirect(reverse("initiative_detail", args=[initiative.pk]))
     except NoReverseMatch:
         return redirect(report)
 

@@ -18,6 +18,12 @@ from simple_history.models import HistoricalRecords
 from qiportal.models import Directorate, StrategicPriority, User, Ward
 
 
+def format_load(value: Decimal) -> str:
+    """3.50 -> "3.5", 3.00 -> "3", 2.25 -> "2.25"."""
+    text = f"{Decimal(value).quantize(Decimal('0.01')):f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 class Status(models.TextChoices):
     DRAFT = "draft", "Draft"
     SUBMITTED = "submitted", "Submitted for review"
@@ -145,7 +151,7 @@ class Initiative(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("projects:initiative_detail", args=[self.pk])
+        return reverse("initiative_detail", args=[self.pk])
 
     @property
     def is_open(self) -> bool:
@@ -444,6 +450,4 @@ class OverloadFlag(models.Model):
 
     @property
     def opened_summary(self) -> str:
-        from projects.overload import format_load
-
         return f"Load {format_load(self.load_at_open)} of {format_load(self.threshold_at_open)}"

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from projects import jobs
+from projects import selectors, services
 from projects.models import Decision, Initiative, OverloadFlag
 from projects.overload import flag_history, ward_load
 from qiportal import permissions
@@ -52,7 +52,7 @@ class OverloadDecisionForm(forms.Form):
     def __init__(self, *args, ward, user, **kwargs):
         super().__init__(*args, **kwargs)
         # Only what this person may decide on: the choices and the service ask the same can_decide.
-        decidable = [initiative.pk for initiative in jobs.decidable_on_ward(user, ward)]
+        decidable = [initiative.pk for initiative in selectors.decidable_on_ward(user, ward)]
         self.fields["initiatives"].queryset = (
             Initiative.objects.filter(pk__in=decidable)
             .select_related("lead")
@@ -90,14 +90,14 @@ def overload_flag(request, pk):
             data = form.cleaned_data
             try:
                 if data["action"] == ACCEPT:
-                    jobs.accept_overload(
+                    services.accept_overload(
                         flag_id=flag.pk, by=request.user, reason=data["reason"], review_on=data["review_on"]
                     )
                     until = f"{data['review_on']:%-d %B %Y}"
                     messages.success(request, f"You accepted the load on {flag.ward} for now, to review on {until}.")
                 else:
                     chosen = list(data["initiatives"])
-                    jobs.act_on_overload(
+                    services.act_on_overload(
                         flag_id=flag.pk,
                         by=request.user,
                         initiative_ids=[i.pk for i in chosen],

@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from projects.models import ChangeIdea, Decision, Initiative, PdsaCycle, ProgressScore, Scope, Status
+from qiportal import permissions
 from qiportal.models import Role, User, Ward
 
 OPEN_STATUSES = (Status.SUBMITTED, Status.LIVE, Status.PAUSED)
@@ -185,3 +186,16 @@ def pdsa_activity(initiative: Initiative) -> dict[str, int]:
         "studied": sum(1 for cycle in cycles if cycle.is_studied),
         "overdue": sum(1 for cycle in cycles if cycle.is_overdue),
     }
+
+
+def decidable_on_ward(user: User, ward) -> list[Initiative]:
+    """Live initiatives touching `ward` that `user` may pause or halt: the same `can_decide` as the decision pages,
+    so a senior manager scoped to one directorate is not offered a trust-wide initiative sponsored by someone else."""
+    live = (
+        Initiative.objects.live()
+        .touching_ward(ward)
+        .select_related("lead")
+        .prefetch_related("wards", "team")
+        .order_by("title", "pk")
+    )
+    return [initiative for initiative in live if permissions.can_decide(user, initiative)]

@@ -22,7 +22,6 @@ urlpatterns = [
     path("initiatives/new/", views.initiative_create, name="initiative_create"),
     path("initiatives/new/check/", views.initiative_check, name="initiative_check"),
     path("initiatives/new/<slug:step>/", views.initiative_create, name="initiative_create_step"),
-    path("initiatives/<int:pk>/", views.initiative_detail, name="initiative_detail"),
     path("initiatives/<int:pk>/edit/", views.initiative_edit, name="initiative_edit"),
     path("initiatives/<int:pk>/submit/", views.initiative_submit, name="initiative_submit"),
     *[
@@ -34,7 +33,6 @@ urlpatterns = [
     path("initiatives/<int:pk>/pdsa/<int:number>/<slug:stage>/", views.pdsa_stage, name="pdsa_stage"),
     path("initiatives/<int:pk>/progress-score/", views.progress_score, name="progress_score"),
     path("reviews/", views.review_queue, name="review_queue"),
-    path("reviews/<int:pk>/", views.review_detail, name="review_detail"),
     # --- Jobs (issue 8): overload (initiativitis) flags ---
     path("overload-flags/<int:pk>/", overload_views.overload_flag, name="overload_flag"),
 ]

@@ -7,16 +7,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from ffit.selectors import latest_readiness, readiness_items
+from ffit.selectors import latest_readiness
 from projects import forms, selectors, services
 from projects.filters import PortfolioFilter
 from projects.models import Decision, Initiative, PdsaCycle, Status
-from projects.overload import ward_loads
 from qiportal import exports, permissions
 from qiportal.forms import add_service_errors
-from runcharts.analysis import SIGNAL_LABELS
-from runcharts.charts import version_token
-from runcharts.selectors import latest_signals
 
 K = Decision.Kind
 INITIATIVE_CHARTS = 6  # run charts drawn on an initiative's page; every measure is listed with its signal
@@ -127,51 +123,6 @@ def _export(queryset, kind):
     if kind == "csv":
         return exports.csv_response(f"initiatives-{stamp}.csv", EXPORT_HEADER, rows)
     return exports.xlsx_response(f"initiatives-{stamp}.xlsx", EXPORT_HEADER, rows, title="Initiatives")
-
-
-@require_GET
-def initiative_detail(request, pk):
-    initiative = _initiative(request, pk)
-    if not permissions.can_view_initiative(request.user, initiative):
-        raise Http404
-    return render(request, "projects/initiative_detail.html", _initiative_context(request, initiative))
-
-
-def _initiative_context(request, initiative) -> dict:
-    user = request.user
-    measures = list(initiative.measures.all())
-    signals = latest_signals(measures)
-    return {
-        "initiative": initiative,
-        "timeline": list(initiative.decisions.all()),
-        "cycles": list(initiative.pdsa_cycles.all()),
-        "scores": list(initiative.progress_scores.all()),
-        "history": selectors.charter_history(initiative),
-        "measures": measures,
-        "signals": signals,
-        "chart_rows": _chart_rows(initiative, measures, signals),
-        "suggestion": services.suggest_progress_score(
-            initiative, cycles=list(initiative.pdsa_cycles.all()), measures=measures
-        ),
-        "can_edit": permissions.can_edit_initiative(user, initiative),
-        "can_submit": permissions.can_submit_initiative(user, initiative),
-        "can_decide": permissions.can_decide(user, initiative),
-        "can_record_pdsa": permissions.can_record_pdsa(user, initiative),
-        "can_set_score": permissions.can_set_progress_score(user, initiative),
-        "can_complete": permissions.can_complete(user, initiative),
-        "can_add_measure": permissions.can_add_measure(user, initiative),
-        "crumbs": _crumbs(),
-    }
-
-
-def _chart_rows(initiative, measures, signals) -> list[tuple]:
-    """(measure, signal label, chart version) for the run charts shown on the page, from prefetched rows."""
-    rows = []
-    for measure in measures[:INITIATIVE_CHARTS]:
-        marks = [(c.number, c.starts_on) for c in initiative.pdsa_cycles.all() if c.measure_id == measure.pk]
-        label = SIGNAL_LABELS.get(signals.get(measure.pk), "Not enough data")
-        rows.append((measure, label, version_token(measure.data_version, marks)))
-    return rows
 
 
 # Logging a new initiative: four short pages, then check your answers --------------------------------
@@ -401,29 +352,6 @@ def _review_queue_context(request) -> dict:
         "flagged": [i for i in queue if i.flagged_for_attention or i.is_stalled],
     }
     return {"groups": groups, "total": page.paginator.count, "page": page, "query": ""}
-
-
-@require_GET
-def review_detail(request, pk):
-    initiative = _initiative(request, pk)
-    if not permissions.can_decide(request.user, initiative):
-        raise PermissionDenied
-    wards = list(initiative.wards.all())
-    measures = list(initiative.measures.all())
-    loads = ward_loads(wards)  # initiativitis (issue 8): each ward's load and any open flag; none without wards
-    context = {
-        "initiative": initiative,
-        "wards": wards,
-        "ward_loads": [(ward, loads[ward.pk]) for ward in wards],
-        "pdsa": selectors.pdsa_activity(initiative),
-        "scores": list(initiative.progress_scores.all()),
-        "measures": measures,
-        "signals": latest_signals(measures),
-        "decisions_open": services.allowed_decisions(initiative),
-        "readiness_items": readiness_items(wards),
-        "crumbs": [("Home", reverse("home")), ("Reviews", reverse("projects:review_queue"))],
-    }
-    return render(request, "projects/review_detail.html", context)
 
 
 # PDSA cycles ---------------------------------------------------------------------------------------

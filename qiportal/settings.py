@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "ffit",
     "runcharts",
     "excellence",
+    "hub",
 ]
 
 MIDDLEWARE = [
@@ -96,7 +97,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "qiportal.context_processors.navigation",
+                "hub.context_processors.navigation",
             ],
         },
     },
@@ -203,28 +204,32 @@ CELERY_TIMEZONE = TIME_ZONE
 # Static beat schedule (issue 8). Every job is idempotent and dedupes by period, so a missed or doubled
 # beat sends nothing twice; `manage.py run_jobs` runs any of them by hand.
 CELERY_BEAT_SCHEDULE: dict = {
-    "scan-wards-daily": {"task": "projects.tasks.scan_wards", "schedule": crontab(hour=6, minute=0)},
-    "review-due-daily": {"task": "projects.tasks.remind_reviews_due", "schedule": crontab(hour=7, minute=0)},
-    "pdsa-overdue-daily": {"task": "projects.tasks.remind_pdsa_overdue", "schedule": crontab(hour=7, minute=10)},
-    "overload-review-daily": {
+    # One name per job: the beat entry, the task's name and `manage.py run_jobs --job <name>` (hub.jobs.JOBS).
+    "scan_wards": {"task": "projects.tasks.scan_wards", "schedule": crontab(hour=6, minute=0)},
+    "remind_reviews_due": {"task": "projects.tasks.remind_reviews_due", "schedule": crontab(hour=7, minute=0)},
+    "remind_pdsa_overdue": {"task": "projects.tasks.remind_pdsa_overdue", "schedule": crontab(hour=7, minute=10)},
+    "remind_overload_reviews": {
         "task": "projects.tasks.remind_overload_reviews",
         "schedule": crontab(hour=7, minute=15),
     },
-    "ffit-missing-daily": {"task": "ffit.tasks.remind_ffit_missing", "schedule": crontab(hour=7, minute=20)},
-    "data-missing-monday": {
+    "remind_ffit_missing": {"task": "ffit.tasks.remind_ffit_missing", "schedule": crontab(hour=7, minute=20)},
+    "remind_data_missing": {
         "task": "runcharts.tasks.remind_data_missing",
         "schedule": crontab(hour=8, minute=0, day_of_week="mon"),
     },
-    "excellence-follow-up-daily": {
-        "task": "excellence.tasks.remind_follow_up",
+    "remind_excellence_follow_up": {
+        "task": "excellence.tasks.remind_excellence_follow_up",
         "schedule": crontab(hour=7, minute=30),
     },
-    "excellence-unopened-daily": {"task": "excellence.tasks.remind_unopened", "schedule": crontab(hour=7, minute=40)},
-    "weekly-digest-monday": {
-        "task": "qiportal.tasks.send_weekly_digest",
+    "remind_excellence_unopened": {
+        "task": "excellence.tasks.remind_excellence_unopened",
+        "schedule": crontab(hour=7, minute=40),
+    },
+    "send_weekly_digest": {
+        "task": "hub.tasks.send_weekly_digest",
         "schedule": crontab(hour=8, minute=30, day_of_week="mon"),
     },
-    "retry-failed-emails": {"task": "qiportal.tasks.retry_failed_emails", "schedule": crontab(minute="*/15")},
+    "retry_failed_emails": {"task": "qiportal.tasks.retry_failed_emails", "schedule": crontab(minute="*/15")},
 }
 
 # Security. Behind a TLS-terminating proxy set SECURE_PROXY_SSL_HEADER_ENABLED=true and keep

@@ -23,10 +23,3 @@ def send_notification_email(self, notification_id: int) -> bool:
 @shared_task(acks_late=True)
 def retry_failed_emails() -> int:
     return notifications.retry_failed()
-
-
-@shared_task(acks_late=True)
-def send_weekly_digest() -> list[str]:
-    from qiportal import digest
-
-    return digest.send_weekly_digest().lines

@@ -1,4 +1,4 @@
-from qiportal import nav
+from hub import nav
 
 
 def navigation(request):

@@ -119,7 +119,7 @@ def _aware(day: date, hour: int = 10) -> datetime:
 def build(*, scale: float = 1.0, password: str | None = None, seed: int = 10, log=None) -> Built:
     """Write the trust. Runs in one transaction: on any error nothing is left behind."""
     started = timezone.now()
-    rng = random.Random(seed)  # noqa: S311 - invented benchmark data, nothing secret
+    rng = random.Random(seed)
     counts = plan(scale)
     today = timezone.localdate()
     run = 0  # a second run (with --force) gets its own names, so nothing collides

@@ -13,9 +13,20 @@ from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from excellence import selectors as excellence_selectors
+from excellence.selectors import conversations_due, reports_received, reports_sent
+from excellence.selectors import weekly_chart as excellence_chart
+from ffit.selectors import audits_to_complete, readiness_items
+from projects.models import Initiative, OverloadFlag, PdsaCycle, Status
+from projects.overload import flag_history, ward_load, ward_loads
+from projects.selectors import review_counts, review_queue
 from qiportal import permissions
-from qiportal.models import Notification, Role, RoleAssignment, User, Ward
+from qiportal.jobs import ward_managers
+from qiportal.models import Notification, Role, User, Ward
 from qiportal.notifications import unread_count
+from runcharts.analysis import SIGNAL_LABELS
+from runcharts.models import Measure
+from runcharts.selectors import last_complete_week, latest_signals, measures_missing_data
 
 HOME_LIMIT = 10
 WARD_MEASURE_CHARTS = 6
@@ -27,13 +38,6 @@ SIGNAL_ORDER = ("concern", "improvement", "common_cause", "not_enough_data")
 
 def user_wards(user: User):
     return user.wards.select_related("directorate").order_by("name")
-
-
-def ward_managers(ward: Ward) -> list[User]:
-    return [
-        assignment.user
-        for assignment in RoleAssignment.objects.filter(role=Role.WARD_MANAGER, ward=ward).select_related("user")
-    ]
 
 
 def staff_directory():
@@ -50,9 +54,6 @@ def initiative_signals(initiatives) -> dict[int, str | None]:
 
     One query for the measures, and the run-chart signals from their cache (two more on a miss).
     """
-    from runcharts.models import Measure
-    from runcharts.selectors import latest_signals
-
     ids = [initiative.pk for initiative in initiatives]
     if not ids:
         return {}
@@ -69,8 +70,6 @@ def initiative_signals(initiatives) -> dict[int, str | None]:
 
 
 def _live_touching(ward_ids, directorate_ids):
-    from projects.models import Initiative
-
     touching = Initiative.objects.live().touching_wards(ward_ids, directorate_ids).values("pk")
     return (
         Initiative.objects.filter(pk__in=touching)
@@ -91,14 +90,6 @@ def _rows_with_signals(initiatives) -> list[tuple]:
 
 def ward_page_context(ward: Ward, viewer: User) -> dict:
     """Who works on what on this ward: its live initiatives, load, readiness, excellence and measures."""
-    from excellence import selectors as excellence_selectors
-    from excellence.views import _chart_context as excellence_chart
-    from ffit.selectors import readiness_items
-    from projects.overload import flag_history, ward_load
-    from runcharts.analysis import SIGNAL_LABELS
-    from runcharts.models import Measure
-    from runcharts.selectors import latest_signals
-
     live = list(_live_touching([ward.pk], [ward.directorate_id]))
     live_ids = [initiative.pk for initiative in live]
     measures = list(
@@ -111,7 +102,7 @@ def ward_page_context(ward: Ward, viewer: User) -> dict:
     wall = excellence_selectors.wall(ward)
     return {
         "ward": ward,
-        "managers": ward_managers(ward),
+        "managers": ward_managers([ward.pk]).get(ward.pk, []),
         "staff_count": ward.staff.count(),
         "live_rows": _rows_with_signals(live),
         "ward_load": ward_load(ward),
@@ -160,9 +151,6 @@ def _notifications(user: User) -> dict:
 
 def qi_lead_home(user: User, context: dict) -> dict:
     """My open initiatives, each with what it needs next: data due, PDSA cycles overdue, a review coming."""
-    from projects.models import Initiative, PdsaCycle, Status
-    from runcharts.selectors import last_complete_week, measures_missing_data
-
     today = timezone.localdate()
     mine = Initiative.objects.filter(Q(lead=user) | Q(team=user)).values("pk")
     initiatives = list(
@@ -206,8 +194,6 @@ def qi_lead_home(user: User, context: dict) -> dict:
 
 
 def senior_manager_home(user: User, context: dict) -> dict:
-    from projects.models import Initiative, OverloadFlag, Status
-    from projects.selectors import review_counts, review_queue
 
     flags = OverloadFlag.objects.open().select_related("ward__directorate").order_by("-opened_at", "-pk")
     overseen = user.overseen_directorate_ids
@@ -227,9 +213,6 @@ def senior_manager_home(user: User, context: dict) -> dict:
 
 
 def ward_manager_home(user: User, context: dict) -> dict:
-    from excellence.selectors import conversations_due
-    from ffit.selectors import audits_to_complete, readiness_items
-    from projects.overload import ward_loads
 
     managed = context["managed_wards"]
     loads = ward_loads(managed)
@@ -244,7 +227,6 @@ def ward_manager_home(user: User, context: dict) -> dict:
 
 
 def staff_home(user: User, context: dict) -> dict:
-    from excellence.selectors import reports_received, reports_sent
 
     wards = context["my_wards"]
     sent = reports_sent(user)
@@ -260,7 +242,6 @@ def staff_home(user: User, context: dict) -> dict:
 
 
 def qi_coach_home(user: User, context: dict) -> dict:
-    from projects.models import Initiative, PdsaCycle
 
     today = timezone.localdate()
     coached = (

@@ -5,40 +5,14 @@ manage.py run_jobs --job scan_wards     # one job
 manage.py run_jobs --dry-run            # say what would happen; change nothing, send nothing
 """
 
-from collections.abc import Callable
-
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+
+from hub.jobs import JOBS
 
 
 class DryRunRollback(Exception):
     pass
-
-
-def job_registry() -> dict[str, Callable]:
-    from excellence.tasks import follow_up_reminders, unopened_reminders
-    from ffit.tasks import ffit_missing_reminders
-    from projects import jobs
-    from qiportal import digest, notifications
-    from runcharts.tasks import data_missing_reminders
-
-    def retry_failed_emails():
-        result = jobs.JobResult("retry_failed_emails")
-        result.add(f"Queued {notifications.retry_failed()} failed emails to try again.")
-        return result
-
-    return {
-        "scan_wards": jobs.scan_wards,
-        "remind_reviews_due": jobs.remind_reviews_due,
-        "remind_pdsa_overdue": jobs.remind_pdsa_overdue,
-        "remind_overload_reviews": jobs.remind_overload_reviews,
-        "remind_ffit_missing": ffit_missing_reminders,
-        "remind_data_missing": data_missing_reminders,
-        "remind_excellence_follow_up": follow_up_reminders,
-        "remind_excellence_unopened": unopened_reminders,
-        "weekly_digest": digest.send_weekly_digest,
-        "retry_failed_emails": retry_failed_emails,
-    }
 
 
 class Command(BaseCommand):
@@ -52,7 +26,7 @@ class Command(BaseCommand):
         parser.add_argument("--list", action="store_true", help="List the job names and stop.")
 
     def handle(self, *args, jobs=None, dry_run=False, list=False, **options):
-        registry = job_registry()
+        registry = JOBS
         if list:
             for name in registry:
                 self.stdout.write(name)

@@ -15,9 +15,9 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
-from projects.jobs import JobResult, iso_week
 from projects.models import Initiative, PdsaCycle, Status
 from qiportal import notifications
+from qiportal.jobs import JobResult, iso_week
 from qiportal.models import Notification, NotificationKind, User
 
 
@@ -52,7 +52,7 @@ def needs_for(users: list[User], today: date) -> dict[int, list[str]]:
 
 
 def send_weekly_digest(*, today: date | None = None) -> JobResult:
-    result = JobResult("weekly_digest")
+    result = JobResult("send_weekly_digest")
     today = today or timezone.localdate()
     period = iso_week(today)
     waiting = (

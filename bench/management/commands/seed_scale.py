@@ -2,7 +2,7 @@ import os
 
 from django.core.management.base import BaseCommand, CommandError
 
-from qiportal import scale
+from bench import scale
 
 
 class Command(BaseCommand):

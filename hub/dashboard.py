@@ -21,7 +21,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from excellence.models import ExcellenceReport
-from excellence.views import _chart_context as excellence_chart
+from excellence.selectors import weekly_chart as excellence_chart
 from ffit import selectors as ffit_selectors
 from projects.models import Decision, Initiative, OverloadFlag, Status
 from projects.overload import WardLoad, ward_loads
