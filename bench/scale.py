@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from excellence.models import ExcellenceReport, RecipientResponse, Theme
+from ffit import services as ffit_services
 from ffit.models import Audit, Response
 from ffit.questionnaire import SECTIONS
 from projects.models import ChangeIdea, Decision, Initiative, PdsaCycle, Scope, Status
@@ -415,6 +416,7 @@ def build(*, scale: float = 1.0, password: str | None = None, seed: int = 10, lo
                 )
             )
     _bulk(Response, responses, log)
+    ffit_services.refresh_ward_readiness(ward.pk for ward in wards)
 
     # Excellence reports -------------------------------------------------------------------------------
     themes = list(Theme.objects.all()[:6]) or _bulk(

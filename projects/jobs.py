@@ -11,8 +11,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Max, OuterRef, Q, Subquery
-from django.db.models.functions import Greatest
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -133,37 +132,12 @@ def close_cause(ward: Ward, flag: OverloadFlag, load: WardLoad) -> str:
 
 def mark_stalled(*, today: date, result: JobResult, notify_people: bool = True) -> None:
     """Live initiatives with no PDSA activity and no new measure data for STALLED_WEEKS weeks are stalled."""
-    from runcharts.models import DataPoint
-
     weeks = settings.QI["STALLED_WEEKS"]
     cutoff = timezone.make_aware(datetime.combine(today - timedelta(weeks=weeks), time.min))
-    last_pdsa = (
-        PdsaCycle.objects.filter(initiative=OuterRef("pk"))
-        .values("initiative")
-        .annotate(last=Max(Greatest("created_at", "updated_at")))
-        .values("last")
-    )
-    last_data = (
-        DataPoint.objects.filter(measure__initiative=OuterRef("pk"))
-        .values("measure__initiative")
-        .annotate(last=Max("entered_at"))
-        .values("last")
-    )
-    went_live = (
-        Decision.objects.filter(initiative=OuterRef("pk"), kind__in=[Decision.Kind.APPROVE, Decision.Kind.RESUME])
-        .values("initiative")
-        .annotate(last=Max("made_at"))
-        .values("last")
-    )
-    rows = (
-        Initiative.objects.live()
-        .annotate(last_pdsa=Subquery(last_pdsa), last_data=Subquery(last_data), went_live=Subquery(went_live))
-        .values_list("pk", "is_stalled", "created_at", "last_pdsa", "last_data", "went_live")
-    )
+    rows = Initiative.objects.live().values_list("pk", "is_stalled", "last_activity_at")
     newly, resumed = [], []
-    for pk, is_stalled, created_at, *moments in rows:
-        last = max([created_at, *(moment for moment in moments if moment is not None)])
-        stalled = last < cutoff
+    for pk, is_stalled, last_activity_at in rows:
+        stalled = last_activity_at < cutoff
         if stalled and not is_stalled:
             newly.append(pk)
         elif is_stalled and not stalled:

@@ -109,6 +109,10 @@ class Initiative(models.Model):
     flag_reason = models.CharField(max_length=300, blank=True)
     is_stalled = models.BooleanField(default=False)
     stalled_since = models.DateField(null=True, blank=True)
+    # The last sign of work: created, approved or resumed, a PDSA cycle saved, measure data entered. Kept by the
+    # services that record those (projects.services.record_activity); the scan marks live ones quiet too long
+    # as stalled by reading this alone.
+    last_activity_at = models.DateTimeField(default=timezone.now, editable=False)
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -118,7 +122,14 @@ class Initiative(models.Model):
 
     history = HistoricalRecords(
         m2m_fields=[wards, team],
-        excluded_fields=["updated_at", "is_stalled", "stalled_since", "next_review_on", "progress_score"],
+        excluded_fields=[
+            "updated_at",
+            "is_stalled",
+            "stalled_since",
+            "next_review_on",
+            "progress_score",
+            "last_activity_at",
+        ],
     )
     objects = InitiativeQuerySet.as_manager()
 

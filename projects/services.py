@@ -192,7 +192,10 @@ def decide(
     if kind == K.SUBMIT:
         initiative.submitted_at = timezone.now()
         update.append("submitted_at")
-    elif kind == K.APPROVE:
+    if kind in (K.APPROVE, K.RESUME):  # going live starts the stalled clock again
+        initiative.last_activity_at = timezone.now()
+        update.append("last_activity_at")
+    if kind == K.APPROVE:
         initiative.approved_on = today
         initiative.next_review_on = today + timedelta(weeks=initiative.review_interval_weeks)
         update += ["approved_on", "next_review_on"]
@@ -266,6 +269,11 @@ NEXT_STAGE = {
 }
 
 
+def record_activity(initiative_id: int) -> None:
+    """Note that work happened on this initiative now (a PDSA cycle saved, measure data entered, approval)."""
+    Initiative.objects.filter(pk=initiative_id).update(last_activity_at=timezone.now())
+
+
 @transaction.atomic
 def plan_pdsa_cycle(*, initiative_id: int, by: User, **plan) -> PdsaCycle:
     initiative = Initiative.objects.select_for_update().get(pk=initiative_id)
@@ -280,6 +288,8 @@ def plan_pdsa_cycle(*, initiative_id: int, by: User, **plan) -> PdsaCycle:
     cycle.full_clean()
     cycle._history_user = by
     cycle.save()
+    record_activity(cycle.initiative_id)
+    record_activity(initiative.pk)
     return cycle
 
 

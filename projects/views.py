@@ -7,7 +7,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from ffit.selectors import latest_readiness
 from projects import forms, selectors, services
 from projects.filters import PortfolioFilter
 from projects.models import Decision, Initiative, PdsaCycle, Status
@@ -326,10 +325,8 @@ def decide(request, pk, kind):
 
 
 def _readiness_warning(initiative) -> bool:
-    readiness = latest_readiness([ward.pk for ward in initiative.wards.all()])
-    return any(item is None or item.is_stale or item.has_weak_section for item in readiness.values()) or (
-        len(readiness) < len(initiative.wards.all())
-    )
+    """Approving needs a reason when any of the initiative's wards has readiness missing, stale or weak."""
+    return any(ward.needs_readiness_warning() for ward in initiative.wards.all())
 
 
 @require_GET

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from projects import services as project_services
 from projects.models import Initiative
 from qiportal.models import User
 from runcharts import selectors
@@ -134,6 +135,8 @@ def save_week_values(*, measure_id: int, by: User, values: dict[date, float | No
     changes = DataChanges(added, replaced, removed)
     if changes.total:
         data_changed(measure)
+        if added or replaced:  # new data is a sign of work on the initiative (it is not stalled)
+            project_services.record_activity(measure.initiative_id)
     return changes
 
 

@@ -15,11 +15,20 @@ from hub.digest import send_weekly_digest
 from projects import jobs, services
 from projects.models import Initiative, OverloadFlag
 from qiportal.models import Channel, Notification, NotificationKind, NotificationPreference
+from runcharts import services as runcharts_services
 from runcharts.jobs import remind_data_missing
 from tests.factories import DataPointFactory, InitiativeFactory, MeasureFactory, PdsaCycleFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 MONDAY = "2026-11-23 09:00 +00:00"
+
+
+PDSA_PLAN = {
+    "title": "Checklist on one bay",
+    "objective": "See whether the checklist fits the round.",
+    "starts_on": date(2026, 10, 19),
+    "planned_end_on": date(2026, 11, 2),
+}
 
 
 def emails_to(user, words=""):
@@ -35,9 +44,9 @@ def test_an_initiative_with_no_activity_for_six_weeks_is_stalled_and_its_sponsor
         busy = InitiativeFactory(sponsor=sponsor, wards=[ward], directorate=ward.directorate)
         measured = InitiativeFactory(sponsor=sponsor, wards=[ward], directorate=ward.directorate)
         measure = MeasureFactory(initiative=measured)
-    with time_machine.travel("2026-10-20 09:00 +00:00", tick=False):
-        PdsaCycleFactory(initiative=busy)
-        DataPointFactory(measure=measure, week_start=date(2026, 10, 12))
+    with time_machine.travel("2026-10-20 09:00 +00:00", tick=False):  # work recorded as people record it
+        services.plan_pdsa_cycle(initiative_id=busy.pk, by=busy.lead, **PDSA_PLAN)
+        runcharts_services.save_week_values(measure_id=measure.pk, by=measured.lead, values={date(2026, 10, 12): 4})
     with time_machine.travel("2026-11-05 09:00 +00:00", tick=False):
         committed(jobs.scan_wards)
         committed(jobs.scan_wards)
@@ -49,7 +58,7 @@ def test_an_initiative_with_no_activity_for_six_weeks_is_stalled_and_its_sponsor
         assert f"‘{quiet.title}’ has stalled" == emails_to(sponsor, "has stalled")[0].subject
     # Activity resumes: the mark clears.
     with time_machine.travel("2026-11-06 09:00 +00:00", tick=False):
-        PdsaCycleFactory(initiative=quiet)
+        services.plan_pdsa_cycle(initiative_id=quiet.pk, by=quiet.lead, **PDSA_PLAN)
         jobs.scan_wards()
         quiet.refresh_from_db()
         assert not quiet.is_stalled and quiet.stalled_since is None

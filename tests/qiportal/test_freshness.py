@@ -45,7 +45,7 @@ def test_bulk_updates_in_the_scan_refresh_the_review_queue(client, sponsor, ward
     """The scan marks initiatives stalled with a bulk update; the queue shows it on the next view."""
     long_ago = timezone.now() - timedelta(weeks=20)
     initiative = InitiativeFactory(title="Quiet project", sponsor=sponsor, wards=[ward], status=Status.LIVE)
-    Initiative.objects.filter(pk=initiative.pk).update(created_at=long_ago, updated_at=long_ago)
+    Initiative.objects.filter(pk=initiative.pk).update(created_at=long_ago, last_activity_at=long_ago)
     client.force_login(sponsor)
     assert "Quiet project" not in _page(client, "projects:review_queue")
     jobs.scan_wards(notify_people=False)
