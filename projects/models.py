@@ -15,6 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from projects import lifecycle
+from qiportal import permissions
 from qiportal.models import Directorate, StrategicPriority, User, Ward
 
 
@@ -25,14 +27,14 @@ def format_load(value: Decimal) -> str:
 
 
 class Status(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    SUBMITTED = "submitted", "Submitted for review"
-    CHANGES_REQUESTED = "changes_requested", "Changes requested"
-    LIVE = "live", "Live"
-    PAUSED = "paused", "Paused"
-    COMPLETED = "completed", "Completed"
-    HALTED = "halted", "Halted"
-    NOT_APPROVED = "not_approved", "Not approved"
+    DRAFT = lifecycle.DRAFT, "Draft"
+    SUBMITTED = lifecycle.SUBMITTED, "Submitted for review"
+    CHANGES_REQUESTED = lifecycle.CHANGES_REQUESTED, "Changes requested"
+    LIVE = lifecycle.LIVE, "Live"
+    PAUSED = lifecycle.PAUSED, "Paused"
+    COMPLETED = lifecycle.COMPLETED, "Completed"
+    HALTED = lifecycle.HALTED, "Halted"
+    NOT_APPROVED = lifecycle.NOT_APPROVED, "Not approved"
 
 
 class Scope(models.TextChoices):
@@ -63,19 +65,22 @@ class InitiativeQuerySet(models.QuerySet):
         ).distinct()
 
     def visible_to(self, user: User):
-        """Everything in the log is open to staff, except other people's unsubmitted drafts."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_superuser:
-            return self
-        # A subquery for team drafts rather than a join, so the log needs no DISTINCT as it grows.
-        team_drafts = Initiative.team.through.objects.filter(user=user).values("initiative_id")
-        return self.filter(~Q(status=Status.DRAFT) | Q(lead=user) | Q(created_by=user) | Q(pk__in=team_drafts))
+        """Everything in the log is open to staff, except other people's drafts (qiportal.permissions)."""
+        return permissions.visible_initiatives(user, self)
 
 
 class Initiative(models.Model):
     # Transitions the lifecycle allows, keyed by the decision that makes them.
-    HALTABLE = (Status.SUBMITTED, Status.LIVE)
+    # Status sets from the lifecycle's transition table, on the class so that qiportal.permissions can ask an
+    # initiative about itself without importing this app.
+    DRAFT = lifecycle.DRAFT
+    LIVE = lifecycle.LIVE
+    ENDED = lifecycle.ENDED
+    RUNNING = lifecycle.RUNNING
+    SUBMITTABLE = lifecycle.SUBMITTABLE
+    IN_REVIEW = lifecycle.IN_REVIEW
+    OPEN = lifecycle.OPEN
+    HALTABLE = lifecycle.TRANSITIONS[lifecycle.HALT].sources
 
     title = models.CharField(max_length=200)
     problem = models.TextField("the problem and why it matters")
@@ -215,15 +220,15 @@ class Decision(models.Model):
     """A lifecycle transition or review outcome: the audit trail of who decided what, when and why."""
 
     class Kind(models.TextChoices):
-        SUBMIT = "submit", "Submitted for review"
-        APPROVE = "approve", "Approved"
-        REQUEST_CHANGES = "request_changes", "Changes requested"
-        NOT_APPROVE = "not_approve", "Not approved"
-        PAUSE = "pause", "Paused"
-        RESUME = "resume", "Resumed"
-        HALT = "halt", "Halted"
-        COMPLETE = "complete", "Completed"
-        REVIEW_DONE = "review_done", "Review done"
+        SUBMIT = lifecycle.SUBMIT, "Submitted for review"
+        APPROVE = lifecycle.APPROVE, "Approved"
+        REQUEST_CHANGES = lifecycle.REQUEST_CHANGES, "Changes requested"
+        NOT_APPROVE = lifecycle.NOT_APPROVE, "Not approved"
+        PAUSE = lifecycle.PAUSE, "Paused"
+        RESUME = lifecycle.RESUME, "Resumed"
+        HALT = lifecycle.HALT, "Halted"
+        COMPLETE = lifecycle.COMPLETE, "Completed"
+        REVIEW_DONE = lifecycle.REVIEW_DONE, "Review done"
 
     REASON_REQUIRED = (Kind.PAUSE, Kind.HALT, Kind.NOT_APPROVE, Kind.REQUEST_CHANGES, Kind.COMPLETE)
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from projects.models import ChangeIdea, Decision, Initiative, PdsaCycle, ProgressScore, Scope, Status
 from qiportal import permissions
-from qiportal.models import Role, User, Ward
+from qiportal.models import User, Ward
 
 OPEN_STATUSES = (Status.SUBMITTED, Status.LIVE, Status.PAUSED)
 
@@ -45,18 +45,10 @@ def status_counts(queryset: QuerySet[Initiative]) -> dict[str, int]:
     return counts
 
 
-def _oversight_filter(user: User) -> Q:
-    overseen = user.overseen_directorate_ids
-    if overseen is None and user.has_role(Role.SENIOR_MANAGER):
-        return Q()
-    ids = list(overseen or [])
-    return Q(sponsor=user) | Q(directorate_id__in=ids) | Q(wards__directorate_id__in=ids)
-
-
 def review_queue(user: User) -> QuerySet[Initiative]:
     """Submitted proposals, live initiatives whose review is due or overdue, and any flagged for attention."""
     soon = timezone.localdate() + timedelta(days=7)
-    base = Initiative.objects.all() if user.is_superuser else Initiative.objects.filter(_oversight_filter(user))
+    base = permissions.reviewable_initiatives(user, Initiative.objects.all())
     ids = base.filter(
         Q(status=Status.SUBMITTED)
         | Q(status__in=(Status.LIVE, Status.PAUSED), next_review_on__lte=soon)

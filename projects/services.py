@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from projects import selectors
+from projects import lifecycle, selectors
 from projects.models import ChangeIdea, Decision, Initiative, OverloadFlag, PdsaCycle, ProgressScore, Scope, Status
 from projects.tasks import scan_wards
 from qiportal import notifications, permissions
@@ -26,27 +26,7 @@ from qiportal.queueing import enqueue
 K = Decision.Kind
 
 
-@dataclass(frozen=True)
-class Transition:
-    kind: str
-    sources: tuple[str, ...]
-    target: str
-    verb: str  # for messages: "You approved ‘…’."
-
-
-TRANSITIONS = {
-    K.SUBMIT: Transition(K.SUBMIT, (Status.DRAFT, Status.CHANGES_REQUESTED), Status.SUBMITTED, "submitted"),
-    K.APPROVE: Transition(K.APPROVE, (Status.SUBMITTED,), Status.LIVE, "approved"),
-    K.REQUEST_CHANGES: Transition(
-        K.REQUEST_CHANGES, (Status.SUBMITTED,), Status.CHANGES_REQUESTED, "asked for changes to"
-    ),
-    K.NOT_APPROVE: Transition(K.NOT_APPROVE, (Status.SUBMITTED,), Status.NOT_APPROVED, "did not approve"),
-    K.PAUSE: Transition(K.PAUSE, (Status.LIVE,), Status.PAUSED, "paused"),
-    K.RESUME: Transition(K.RESUME, (Status.PAUSED,), Status.LIVE, "resumed"),
-    K.HALT: Transition(K.HALT, Initiative.HALTABLE, Status.HALTED, "halted"),
-    K.COMPLETE: Transition(K.COMPLETE, (Status.LIVE,), Status.COMPLETED, "completed"),
-    K.REVIEW_DONE: Transition(K.REVIEW_DONE, (Status.LIVE, Status.PAUSED), "", "reviewed"),
-}
+TRANSITIONS = lifecycle.TRANSITIONS
 
 
 def allowed_decisions(initiative: Initiative) -> list[str]:
