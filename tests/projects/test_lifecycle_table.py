@@ -19,7 +19,7 @@ def test_ended_statuses_are_those_no_decision_leads_out_of():
 def test_the_model_choices_and_decision_kinds_are_the_lifecycle_names():
     assert set(Status.values) == set(lifecycle.STATUSES)
     assert set(Decision.Kind.values) == set(lifecycle.TRANSITIONS)
-    assert Initiative.HALTABLE == lifecycle.TRANSITIONS["halt"].sources
+    assert lifecycle.TRANSITIONS["halt"].sources == Initiative.HALTABLE
 
 
 def test_lifecycle_is_pure_python():
