@@ -17,6 +17,8 @@ from django.utils import timezone
 
 from excellence.models import Conversation, ExcellenceReport, RecipientResponse, Theme
 from excellence.pii import find_patient_details
+from projects import services as project_services
+from projects.models import Scope
 from qiportal import notifications
 from qiportal.models import NotificationKind, Role, StrategicPriority, User, Ward
 
@@ -271,8 +273,6 @@ def _sponsor_for(ward: Ward) -> User | None:
 @transaction.atomic
 def start_initiative_from_report(*, report: ExcellenceReport, by: User):
     """Turn a report's learning into a draft initiative led by the QI lead, linked back to the report."""
-    from projects import services as project_services
-    from projects.models import Scope
 
     report = ExcellenceReport.objects.select_for_update().select_related("ward").get(pk=report.pk)
     if report.initiative_id:

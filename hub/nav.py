@@ -4,6 +4,8 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
+from ffit.selectors import invitation_counts
+from projects.selectors import review_counts
 from qiportal import permissions
 from qiportal.models import Role
 from qiportal.notifications import unread_count
@@ -19,8 +21,6 @@ class NavItem:
 
 
 def items_for(request) -> list[NavItem]:
-    from ffit.selectors import invitation_counts
-    from projects.selectors import review_counts
 
     user = request.user
     path = request.path

@@ -229,7 +229,7 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "hub.tasks.send_weekly_digest",
         "schedule": crontab(hour=8, minute=30, day_of_week="mon"),
     },
-    "retry_failed_emails": {"task": "qiportal.tasks.retry_failed_emails", "schedule": crontab(minute="*/15")},
+    "retry_failed_emails": {"task": "hub.tasks.retry_failed_emails", "schedule": crontab(minute="*/15")},
 }
 
 # Security. Behind a TLS-terminating proxy set SECURE_PROXY_SSL_HEADER_ENABLED=true and keep

@@ -247,6 +247,8 @@ def url_kwargs(name: str, route: str, world: World) -> dict:
         "uidb64": "MQ",
         "token": "set-password",
     }
+    if name in ("initiative_detail", "review_detail"):  # hub's pages of one initiative
+        values["pk"] = world.initiative.pk
     if name == "runcharts:upload_template":
         values["fmt"] = "csv"
     if name == "projects:overload_flag" and world.flag is not None:
