@@ -12,7 +12,7 @@ from hub import dashboard, selectors
 from projects import selectors as project_selectors
 from projects import services
 from projects.overload import ward_loads
-from projects.views import _crumbs, _initiative
+from projects.views.common import crumbs, initiative_or_404
 from qiportal import permissions
 from qiportal.models import Ward
 from runcharts.analysis import SIGNAL_LABELS
@@ -61,7 +61,7 @@ def dashboard_chart(request, kind):
 
 @require_GET
 def initiative_detail(request, pk):
-    initiative = _initiative(request, pk)
+    initiative = initiative_or_404(request, pk)
     if not permissions.can_view_initiative(request.user, initiative):
         raise Http404
     return render(request, "hub/initiative_detail.html", _initiative_context(request, initiative))
@@ -90,7 +90,7 @@ def _initiative_context(request, initiative) -> dict:
         "can_set_score": permissions.can_set_progress_score(user, initiative),
         "can_complete": permissions.can_complete(user, initiative),
         "can_add_measure": permissions.can_add_measure(user, initiative),
-        "crumbs": _crumbs(),
+        "crumbs": crumbs(),
     }
 
 
@@ -106,7 +106,7 @@ def _chart_rows(initiative, measures, signals) -> list[tuple]:
 
 @require_GET
 def review_detail(request, pk):
-    initiative = _initiative(request, pk)
+    initiative = initiative_or_404(request, pk)
     if not permissions.can_decide(request.user, initiative):
         raise PermissionDenied
     wards = list(initiative.wards.all())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import timedelta
 from difflib import SequenceMatcher
 from itertools import pairwise
@@ -191,3 +192,49 @@ def decidable_on_ward(user: User, ward) -> list[Initiative]:
         .order_by("title", "pk")
     )
     return [initiative for initiative in live if permissions.can_decide(user, initiative)]
+
+
+# The portfolio download ----------------------------------------------------------------------------
+
+EXPORT_HEADER = [
+    "ID",
+    "Title",
+    "Status",
+    "Strategic priority",
+    "Scope",
+    "Wards",
+    "Directorate",
+    "Lead",
+    "Sponsor",
+    "Planned start",
+    "Planned end",
+    "Next review",
+    "Progress score",
+    "PDSA cycles",
+    "Aim",
+]
+
+
+def export_rows(queryset) -> tuple[list[str], Iterable[list]]:
+    """The portfolio as spreadsheet rows (header, rows) for the CSV and XLSX downloads."""
+    rows = (
+        [
+            i.pk,
+            i.title,
+            i.get_status_display(),
+            i.priority.name,
+            i.get_scope_display(),
+            "; ".join(w.name for w in i.wards.all()),
+            i.directorate.name if i.directorate else "Trust-wide",
+            i.lead.display_name,
+            i.sponsor.display_name,
+            i.planned_start_on,
+            i.planned_end_on,
+            i.next_review_on,
+            i.progress_score,
+            i.cycle_count,
+            i.aim,
+        ]
+        for i in queryset
+    )
+    return EXPORT_HEADER, rows
