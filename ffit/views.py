@@ -283,7 +283,10 @@ def audit_csv(request, pk):
     )
 
 
-CSV_HEADER = ["Ward", "Audit opened", "Audit closed", "Respondent", "Section", "Section name", "Total", "Maximum", "Percent"]
+CSV_HEADER = [
+    *("Ward", "Audit opened", "Audit closed", "Respondent"),
+    *("Section", "Section name", "Total", "Maximum", "Percent"),
+]
 
 
 def _csv_rows(audit, results):
