@@ -107,12 +107,31 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / '
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # SQLite serialises writers; waiting a little avoids "database is locked" under runserver.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # The embedded default must take a few writers at once (two people saving together, a job running):
+    # - write-ahead logging, so readers never block the writer or each other;
+    # - BEGIN IMMEDIATE for every transaction, so a transaction that will write takes the write lock at its
+    #   start and waits for it (a deferred one that reads first cannot wait: it fails with "database is locked");
+    # - a busy timeout of 20 s, how long a writer waits for the lock before giving up.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        timeout=20,
+        transaction_mode="IMMEDIATE",
+        init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The cache holds only what is expensive, shared and keyed by the data it was drawn from (chart drawings, run-chart
+# signals). It is optional: with Redis down every page still renders and every write returns its normal response.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://qiportal")}
+# Keys carry the release, so a deploy never serves a drawing made by the previous code.
+CACHES["default"]["KEY_PREFIX"] = f"qiportal-{env('RELEASE', default='local')}"
+if CACHES["default"]["BACKEND"] in ("django.core.cache.backends.redis.RedisCache", "django_redis.cache.RedisCache"):
+    # django-redis rather than Django's own client: it can ignore a Redis outage (logged, then treated as a miss).
+    CACHES["default"]["BACKEND"] = "django_redis.cache.RedisCache"
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        IGNORE_EXCEPTIONS=True, SOCKET_CONNECT_TIMEOUT=0.25, SOCKET_TIMEOUT=0.25
+    )
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 if CACHES["default"]["BACKEND"].endswith(("LocMemCache", "FileBasedCache")):
     # Chart drawings and per-measure signals are cached one entry each; the default 300 entries would cull
     # them (and everything else) on a trust-sized portfolio. Production shares a Redis cache (CACHE_URL).

@@ -75,65 +75,66 @@ PEOPLE = {
 }
 
 
-def make_person(name: str, places: dict):
-    """The person a role fixture gives, for `places` {"ward": ..., "other_ward": ..., "directorate": ...}."""
+def make_person(name: str, place):
+    """The person a role fixture gives; `place(name)` gives the "ward", "other_ward", "directorate" or
+    "other_directorate" they belong to (only what their scope needs is asked for)."""
     username, first, last, job_title, role, scope, on_ward = PEOPLE[name]
     names = {
         key: value for key, value in (("first_name", first), ("last_name", last), ("job_title", job_title)) if value
     }
     user = UserFactory(username=username, **names)
     if on_ward:
-        user.wards.add(places["ward"])
-    target = places.get(scope) if scope else None
+        user.wards.add(place("ward"))
+    target = place(scope) if scope else None
     if scope in ("ward", "other_ward"):
         return with_role(user, role, ward=target)
     return with_role(user, role, directorate=target)
 
 
-def _places(request) -> dict:
-    return {name: request.getfixturevalue(name) for name in ("ward", "other_ward", "directorate", "other_directorate")}
+def _places(request):
+    return request.getfixturevalue
 
 
 @pytest.fixture
-def staff(request):
+def staff(request, db):
     return make_person("staff", _places(request))
 
 
 @pytest.fixture
-def ward_manager(request):
+def ward_manager(request, db):
     return make_person("ward_manager", _places(request))
 
 
 @pytest.fixture
-def other_ward_manager(request):
+def other_ward_manager(request, db):
     return make_person("other_ward_manager", _places(request))
 
 
 @pytest.fixture
-def qi_lead(request):
+def qi_lead(request, db):
     return make_person("qi_lead", _places(request))
 
 
 @pytest.fixture
-def sponsor(request):
+def sponsor(request, db):
     return make_person("sponsor", _places(request))
 
 
 @pytest.fixture
-def other_sponsor(request):
+def other_sponsor(request, db):
     return make_person("other_sponsor", _places(request))
 
 
 @pytest.fixture
-def trust_sponsor(request):
+def trust_sponsor(request, db):
     return make_person("trust_sponsor", _places(request))
 
 
 @pytest.fixture
-def coach(request):
+def coach(request, db):
     return make_person("coach", _places(request))
 
 
 @pytest.fixture
-def admin_user(request):
+def admin_user(request, db):
     return make_person("admin_user", _places(request))

@@ -70,7 +70,7 @@ def build_world() -> World:
     }
     # The same people as the role fixtures (tests/conftest.py), one column each of the authorisation table.
     for role in ROLES[1:]:
-        users[role] = make_person("admin_user" if role == "admin" else role, places)
+        users[role] = make_person("admin_user" if role == "admin" else role, places.__getitem__)
     users["staff"].line_manager = users["ward_manager"]
     users["staff"].save(update_fields=["line_manager"])
 
