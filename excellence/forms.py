@@ -4,8 +4,8 @@ from django import forms
 from django.utils import timezone
 
 from excellence.models import Theme
-from excellence.pii import find_patient_details
 from qiportal.models import User, Ward
+from qiportal.pii import find_patient_details, patient_details_message
 
 NO_PATIENT_DETAILS = (
     '<div class="nhsuk-warning-callout"><h2 class="nhsuk-warning-callout__label">'
@@ -31,7 +31,7 @@ class PatientSafeFormMixin:
         for name in self.free_text_fields:
             reasons = find_patient_details(cleaned.get(name) or "")
             if reasons:
-                self.add_error(name, f"Remove patient details: {'; '.join(reasons)}")
+                self.add_error(name, patient_details_message(reasons))
         return cleaned
 
 

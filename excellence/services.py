@@ -16,11 +16,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from excellence.models import Conversation, ExcellenceReport, RecipientResponse, Theme
-from excellence.pii import find_patient_details
 from projects import services as project_services
 from projects.models import Scope
 from qiportal import notifications
 from qiportal.models import NotificationKind, Role, StrategicPriority, User, Ward
+from qiportal.pii import find_patient_details, patient_details_message
 
 REPORT_TEXT_FIELDS = ("what_happened", "why_excellent", "difference_made", "organisation_learning")
 CONVERSATION_TEXT_FIELDS = ("strengths", "opportunities", "aspirations", "results", "what_to_spread")
@@ -35,7 +35,7 @@ def _check_free_text(fields: dict[str, str]) -> None:
     for name, text in fields.items():
         reasons = find_patient_details(text or "")
         if reasons:
-            errors[name] = f"Remove patient details: {'; '.join(reasons)}. Do not include any patient details."
+            errors[name] = patient_details_message(reasons)
     if errors:
         raise ValidationError(errors)
 
