@@ -3,9 +3,10 @@ from crispy_forms.layout import HTML, Fieldset, Layout, Submit
 from django import forms
 from django.utils import timezone
 
-from excellence.models import Theme
+from excellence.models import Conversation, ExcellenceReport, RecipientResponse, Theme
+from qiportal.fields import limit_of
+from qiportal.forms import PatientSafeFormMixin
 from qiportal.models import User, Ward
-from qiportal.pii import find_patient_details, patient_details_message
 
 NO_PATIENT_DETAILS = (
     '<div class="nhsuk-warning-callout"><h2 class="nhsuk-warning-callout__label">'
@@ -21,27 +22,11 @@ class StaffChoiceField(forms.ModelMultipleChoiceField):
         return f"{user.display_name}, {user.job_title}" if user.job_title else user.display_name
 
 
-class PatientSafeFormMixin:
-    """Refuses patient details in free-text fields, saying why; the typed text stays in the field."""
-
-    free_text_fields: tuple[str, ...] = ()
-
-    def clean(self):
-        cleaned = super().clean()
-        for name in self.free_text_fields:
-            reasons = find_patient_details(cleaned.get(name) or "")
-            if reasons:
-                self.add_error(name, patient_details_message(reasons))
-        return cleaned
-
-
 def _date_widget():
     return forms.DateInput(attrs={"type": "date", "class": "nhsuk-input--width-10"}, format="%Y-%m-%d")
 
 
 class ReportForm(PatientSafeFormMixin, forms.Form):
-    free_text_fields = ("what_happened", "why_excellent", "difference_made", "organisation_learning")
-
     recipients = StaffChoiceField(
         label="Which colleagues are you reporting?",
         help_text="Choose one or more people. You can hold Ctrl (or Cmd) to choose more than one.",
@@ -70,22 +55,26 @@ class ReportForm(PatientSafeFormMixin, forms.Form):
     )
     what_happened = forms.CharField(
         label="What happened?",
+        max_length=limit_of(ExcellenceReport, "what_happened"),
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": "Enter what happened"},
     )
     why_excellent = forms.CharField(
         label="Why was it excellent?",
+        max_length=limit_of(ExcellenceReport, "why_excellent"),
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Enter why it was excellent"},
     )
     difference_made = forms.CharField(
         label="What difference did it make?",
         help_text="To patients, their families or colleagues.",
+        max_length=limit_of(ExcellenceReport, "difference_made"),
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Enter what difference it made"},
     )
     organisation_learning = forms.CharField(
         label="What could the organisation learn from it?",
+        max_length=limit_of(ExcellenceReport, "organisation_learning"),
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
     )
@@ -140,11 +129,10 @@ class ReportForm(PatientSafeFormMixin, forms.Form):
 
 
 class ThankYouForm(PatientSafeFormMixin, forms.Form):
-    free_text_fields = ("message",)
-
     message = forms.CharField(
         label="Your message to the person who reported this (optional)",
         help_text="Do not include any patient details.",
+        max_length=limit_of(RecipientResponse, "thank_you_message"),
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
     )
@@ -173,8 +161,6 @@ class SharingForm(forms.Form):
 
 
 class ConversationForm(PatientSafeFormMixin, forms.Form):
-    free_text_fields = ("strengths", "opportunities", "aspirations", "results", "what_to_spread")
-
     held_on = forms.DateField(
         label="When was the conversation?",
         help_text="For example, 17/03/2026",
@@ -190,26 +176,31 @@ class ConversationForm(PatientSafeFormMixin, forms.Form):
     )
     strengths = forms.CharField(
         label="Strengths: what went well, and what made it work?",
+        max_length=limit_of(Conversation, "strengths"),
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Enter the strengths you talked about"},
     )
     opportunities = forms.CharField(
         label="Opportunities: where else could this help?",
+        max_length=limit_of(Conversation, "opportunities"),
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
     )
     aspirations = forms.CharField(
         label="Aspirations: what would we like to see more of?",
+        max_length=limit_of(Conversation, "aspirations"),
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
     )
     results = forms.CharField(
         label="Results: how will we know it is making a difference?",
+        max_length=limit_of(Conversation, "results"),
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
     )
     what_to_spread = forms.CharField(
         label="What could we spread?",
+        max_length=limit_of(Conversation, "what_to_spread"),
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
     )

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from qiportal import permissions
+from qiportal.fields import LONG, SHORT, free_text
 from qiportal.models import User, Ward
 
 
@@ -75,10 +76,10 @@ class ExcellenceReport(models.Model):
         Ward, on_delete=models.PROTECT, related_name="excellence_reports", verbose_name="where it happened"
     )
     happened_on = models.DateField("when it happened")
-    what_happened = models.TextField()
-    why_excellent = models.TextField("why it was excellent")
-    difference_made = models.TextField("the difference it made")
-    organisation_learning = models.TextField("what the organisation could learn", blank=True)
+    what_happened = free_text(max_length=LONG)
+    why_excellent = free_text("why it was excellent", max_length=LONG)
+    difference_made = free_text("the difference it made", max_length=LONG)
+    organisation_learning = free_text("what the organisation could learn", max_length=LONG, blank=True)
     tags = models.ManyToManyField(Theme, blank=True, related_name="reports", verbose_name="values and themes")
     reporter_agrees_to_share = models.BooleanField(default=False)
     # Kept in step by the services: true when the reporter and every recipient response agreed.
@@ -136,7 +137,7 @@ class RecipientResponse(models.Model):
     for_team = models.BooleanField(default=False)
     opened_at = models.DateTimeField(null=True, blank=True)
     thanked_at = models.DateTimeField(null=True, blank=True)
-    thank_you_message = models.TextField(blank=True)
+    thank_you_message = free_text(max_length=SHORT, blank=True)
     agrees_to_share = models.BooleanField(null=True)
 
     class Meta:
@@ -153,11 +154,11 @@ class Conversation(models.Model):
     report = models.OneToOneField(ExcellenceReport, on_delete=models.CASCADE, related_name="conversation")
     held_on = models.DateField()
     participants = models.ManyToManyField(User, related_name="excellence_conversations")
-    strengths = models.TextField()
-    opportunities = models.TextField(blank=True)
-    aspirations = models.TextField(blank=True)
-    results = models.TextField(blank=True)
-    what_to_spread = models.TextField("what could we spread?", blank=True)
+    strengths = free_text(max_length=LONG)
+    opportunities = free_text(max_length=LONG, blank=True)
+    aspirations = free_text(max_length=LONG, blank=True)
+    results = free_text(max_length=LONG, blank=True)
+    what_to_spread = free_text("what could we spread?", max_length=LONG, blank=True)
     recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
 

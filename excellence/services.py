@@ -19,8 +19,8 @@ from excellence.models import Conversation, ExcellenceReport, RecipientResponse,
 from projects import services as project_services
 from projects.models import Scope
 from qiportal import notifications
+from qiportal.fields import check_text
 from qiportal.models import NotificationKind, Role, StrategicPriority, User, Ward
-from qiportal.pii import find_patient_details, patient_details_message
 
 REPORT_TEXT_FIELDS = ("what_happened", "why_excellent", "difference_made", "organisation_learning")
 CONVERSATION_TEXT_FIELDS = ("strengths", "opportunities", "aspirations", "results", "what_to_spread")
@@ -28,16 +28,6 @@ CONVERSATION_TEXT_FIELDS = ("strengths", "opportunities", "aspirations", "result
 
 def ward_managers(ward: Ward) -> list[User]:
     return list(User.objects.filter(is_active=True, roles__role=Role.WARD_MANAGER, roles__ward=ward).distinct())
-
-
-def _check_free_text(fields: dict[str, str]) -> None:
-    errors = {}
-    for name, text in fields.items():
-        reasons = find_patient_details(text or "")
-        if reasons:
-            errors[name] = patient_details_message(reasons)
-    if errors:
-        raise ValidationError(errors)
 
 
 def _url(report: ExcellenceReport) -> str:
@@ -76,7 +66,7 @@ def submit_report(
         "difference_made": difference_made,
         "organisation_learning": organisation_learning,
     }
-    _check_free_text(texts)
+    check_text(ExcellenceReport, texts)
     report = ExcellenceReport(
         reporter=reporter,
         ward=ward,
@@ -169,7 +159,7 @@ def say_thank_you(*, report: ExcellenceReport, by: User, message: str = "") -> R
     response = RecipientResponse.objects.select_for_update().filter(report=report, recipient=by).first()
     if response is None:
         raise ValidationError("Only the people this report is about can say thank you.")
-    _check_free_text({"message": message})
+    check_text(RecipientResponse, {"thank_you_message": message}, names={"thank_you_message": "message"})
     now = timezone.now()
     response.thanked_at = now
     response.opened_at = response.opened_at or now
@@ -237,7 +227,7 @@ def record_conversation(
         "results": results,
         "what_to_spread": what_to_spread,
     }
-    _check_free_text(texts)
+    check_text(Conversation, texts)
     conversation, _ = Conversation.objects.update_or_create(
         report=report,
         defaults={"held_on": held_on, "recorded_by": by, **{k: (v or "").strip() for k, v in texts.items()}},

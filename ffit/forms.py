@@ -6,6 +6,7 @@ from django.db.models import Q
 from ffit.questionnaire import SCALE
 from projects.models import Initiative, Status
 from qiportal import permissions
+from qiportal.forms import PatientSafeFormMixin
 from qiportal.models import Role, User, Ward
 
 PROPOSAL_STATUSES = (Status.DRAFT, Status.SUBMITTED, Status.CHANGES_REQUESTED, Status.LIVE)
@@ -51,7 +52,9 @@ def _person_label(user: User) -> str:
     return f"{user.display_name}, {user.job_title}" if user.job_title else user.display_name
 
 
-class InviteForm(forms.Form):
+class InviteForm(PatientSafeFormMixin, forms.Form):
+    unguarded_fields = ("other",)  # a username or email address to look up, never stored
+
     people = forms.ModelMultipleChoiceField(
         queryset=User.objects.none(),
         required=False,

@@ -7,8 +7,10 @@ from django.conf import settings
 from django.utils import timezone
 
 from projects import selectors
-from projects.models import Decision, Initiative, PdsaCycle, Scope
+from projects.models import ChangeIdea, Decision, Initiative, OverloadFlag, PdsaCycle, ProgressScore, Scope
 from projects.services import IHI_SCALE, STAGE_FIELDS
+from qiportal.fields import MEDIUM, limit_of
+from qiportal.forms import PatientSafeFormMixin
 from qiportal.models import Directorate, Role, StrategicPriority, User, Ward
 
 DATE = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
@@ -39,20 +41,22 @@ class PeopleChoiceField(forms.ModelMultipleChoiceField):
 # The charter, over four short pages (NHS "one thing per page", loosely) -----------------------------
 
 
-class CharterAimForm(forms.Form):
+class CharterAimForm(PatientSafeFormMixin, forms.Form):
     title = forms.CharField(
         label="Title",
-        max_length=200,
+        max_length=limit_of(Initiative, "title"),
         error_messages={"required": "Enter a title for the initiative"},
         help_text="A short name staff will recognise, for example ‘Nurse-led discharge on surgical wards’.",
     )
     problem = forms.CharField(
         label="What is the problem and why does it matter?",
+        max_length=limit_of(Initiative, "problem"),
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": "Enter the problem and why it matters"},
     )
     aim = forms.CharField(
         label="Aim statement",
+        max_length=limit_of(Initiative, "aim"),
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="What will improve, by how much, by when. For example: ‘Increase discharges before noon from 20% "
         "to 40% by 31 March 2027’.",
@@ -128,7 +132,7 @@ class CharterPeopleForm(forms.Form):
         return sponsor
 
 
-class CharterPlanForm(forms.Form):
+class CharterPlanForm(PatientSafeFormMixin, forms.Form):
     planned_start_on = forms.DateField(
         label="Planned start",
         **DATE,
@@ -145,6 +149,7 @@ class CharterPlanForm(forms.Form):
     change_ideas = forms.CharField(
         label="Change ideas",
         required=False,
+        max_length=MEDIUM,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="One per line. Each can have its own PDSA cycles later.",
     )
@@ -161,6 +166,17 @@ class CharterPlanForm(forms.Form):
             "max_value": "The review interval must be 52 weeks or fewer",
         },
     )
+
+    def clean_change_ideas(self):
+        text = self.cleaned_data.get("change_ideas", "")
+        limit = limit_of(ChangeIdea, "title")
+        for number, line in enumerate(text.splitlines(), start=1):
+            if len(line.strip()) > limit:
+                raise forms.ValidationError(
+                    f"Change idea {number} is {len(line.strip()):,} characters. Enter each change idea in "
+                    f"{limit:,} characters or fewer, one per line"
+                )
+        return text
 
     def clean(self):
         data = super().clean()
@@ -222,8 +238,10 @@ REASON_LABELS = {
 }
 
 
-class DecisionForm(forms.Form):
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
+class DecisionForm(PatientSafeFormMixin, forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=limit_of(Decision, "reason")
+    )
     next_review_on = forms.DateField(label="Next review", required=False, **DATE)
 
     def __init__(self, *args, kind: str, button: str, initial_review=None, warning_needed=False, **kwargs):
@@ -254,7 +272,7 @@ class DecisionForm(forms.Form):
 # PDSA cycles -----------------------------------------------------------------------------------------
 
 
-class PdsaPlanForm(forms.ModelForm):
+class PdsaPlanForm(PatientSafeFormMixin, forms.ModelForm):
     class Meta:
         model = PdsaCycle
         fields = STAGE_FIELDS[PdsaCycle.Stage.PLAN]
@@ -298,7 +316,7 @@ class PdsaPlanForm(forms.ModelForm):
 def stage_form(stage: str):
     stage_fields = STAGE_FIELDS[stage]
 
-    class StageForm(forms.ModelForm):
+    class StageForm(PatientSafeFormMixin, forms.ModelForm):
         class Meta:
             model = PdsaCycle
             fields = stage_fields
@@ -324,7 +342,7 @@ def stage_form(stage: str):
 # Progress score ----------------------------------------------------------------------------------------
 
 
-class ProgressScoreForm(forms.Form):
+class ProgressScoreForm(PatientSafeFormMixin, forms.Form):
     score = forms.TypedChoiceField(
         label="Progress score",
         choices=[(str(score), f"{score} – {label}") for score, label, _ in IHI_SCALE],
@@ -334,12 +352,14 @@ class ProgressScoreForm(forms.Form):
     )
     note = forms.CharField(
         label="Note",
+        max_length=limit_of(ProgressScore, "note"),
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Enter a note on the evidence for this score"},
     )
     why_different = forms.CharField(
         label="If you chose a different score from the suggestion, why?",
         required=False,
+        max_length=limit_of(ProgressScore, "why_different"),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
@@ -433,7 +453,7 @@ def answers_as_read(form) -> list[tuple[str, str]]:
 ACCEPT = "accept"
 
 
-class OverloadDecisionForm(forms.Form):
+class OverloadDecisionForm(PatientSafeFormMixin, forms.Form):
     action = forms.ChoiceField(
         label="What do you decide?",
         widget=forms.RadioSelect,
@@ -453,6 +473,7 @@ class OverloadDecisionForm(forms.Form):
     )
     reason = forms.CharField(
         label="Your reason",
+        max_length=limit_of(OverloadFlag, "decision_reason"),
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": "Enter your reason"},
     )

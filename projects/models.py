@@ -17,6 +17,7 @@ from simple_history.models import HistoricalRecords
 
 from projects import lifecycle
 from qiportal import permissions
+from qiportal.fields import LONG, MEDIUM, SHORT, free_line, free_text
 from qiportal.models import Directorate, StrategicPriority, User, Ward
 
 
@@ -82,9 +83,9 @@ class Initiative(models.Model):
     OPEN = lifecycle.OPEN
     HALTABLE = lifecycle.TRANSITIONS[lifecycle.HALT].sources
 
-    title = models.CharField(max_length=200)
-    problem = models.TextField("the problem and why it matters")
-    aim = models.TextField("aim statement", help_text="What will improve, by how much, by when.")
+    title = free_line()
+    problem = free_text("the problem and why it matters", max_length=LONG)
+    aim = free_text("aim statement", max_length=SHORT, help_text="What will improve, by how much, by when.")
     scope = models.CharField(max_length=20, choices=Scope.choices, default=Scope.WARDS)
     wards = models.ManyToManyField(Ward, blank=True, related_name="initiatives")
     directorate = models.ForeignKey(
@@ -203,8 +204,8 @@ class Initiative(models.Model):
 
 class ChangeIdea(models.Model):
     initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="change_ideas")
-    title = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
+    title = free_line()
+    description = free_text(max_length=MEDIUM, blank=True)
     order = models.PositiveSmallIntegerField(default=0)
 
     history = HistoricalRecords()
@@ -238,7 +239,7 @@ class Decision(models.Model):
     to_status = models.CharField(max_length=20, choices=Status.choices)
     made_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="decisions_made")
     made_at = models.DateTimeField(default=timezone.now)
-    reason = models.TextField(blank=True)
+    reason = free_text(max_length=MEDIUM, blank=True)
     next_review_on = models.DateField(null=True, blank=True)
 
     class Meta:
@@ -279,26 +280,26 @@ class PdsaCycle(models.Model):
         "runcharts.Measure", on_delete=models.SET_NULL, null=True, blank=True, related_name="pdsa_cycles"
     )
     number = models.PositiveSmallIntegerField()
-    title = models.CharField(max_length=200)
+    title = free_line()
     stage = models.CharField(max_length=10, choices=Stage.choices, default=Stage.PLAN)
     # Plan
-    objective = models.TextField()
-    questions = models.TextField(blank=True)
-    predictions = models.TextField(blank=True)
-    who_what_where_when = models.TextField("who, what, where and when", blank=True)
-    data_to_collect = models.TextField(blank=True)
+    objective = free_text(max_length=MEDIUM)
+    questions = free_text(max_length=MEDIUM, blank=True)
+    predictions = free_text(max_length=MEDIUM, blank=True)
+    who_what_where_when = free_text("who, what, where and when", max_length=MEDIUM, blank=True)
+    data_to_collect = free_text(max_length=MEDIUM, blank=True)
     starts_on = models.DateField("start date")
     planned_end_on = models.DateField("planned end")
     # Do
-    what_happened = models.TextField(blank=True)
-    observations = models.TextField(blank=True)
-    problems = models.TextField(blank=True)
+    what_happened = free_text(max_length=LONG, blank=True)
+    observations = free_text(max_length=LONG, blank=True)
+    problems = free_text(max_length=LONG, blank=True)
     # Study
-    results = models.TextField("results against predictions", blank=True)
-    learning = models.TextField("what was learnt", blank=True)
+    results = free_text("results against predictions", max_length=LONG, blank=True)
+    learning = free_text("what was learnt", max_length=LONG, blank=True)
     # Act
     act_decision = models.CharField(max_length=10, choices=ActDecision.choices, blank=True)
-    next_steps = models.TextField(blank=True)
+    next_steps = free_text(max_length=LONG, blank=True)
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -350,8 +351,8 @@ class ProgressScore(models.Model):
     initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="progress_scores")
     score = models.DecimalField(max_digits=2, decimal_places=1)
     suggested_score = models.DecimalField(max_digits=2, decimal_places=1, null=True, blank=True)
-    note = models.TextField()
-    why_different = models.TextField(blank=True)
+    note = free_text(max_length=MEDIUM)
+    why_different = free_text(max_length=MEDIUM, blank=True)
     set_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     set_at = models.DateTimeField(default=timezone.now)
 
@@ -437,7 +438,7 @@ class OverloadFlag(models.Model):
     load_at_close = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
     close_cause = models.TextField(blank=True)
     decision = models.CharField(max_length=10, choices=Outcome.choices, blank=True, default="")
-    decision_reason = models.TextField(blank=True)
+    decision_reason = free_text(max_length=MEDIUM, blank=True)
     review_on = models.DateField("review the decision on", null=True, blank=True)
     decided_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)

@@ -20,6 +20,7 @@ from projects import lifecycle, selectors
 from projects.models import ChangeIdea, Decision, Initiative, OverloadFlag, PdsaCycle, ProgressScore, Scope, Status
 from projects.tasks import scan_wards
 from qiportal import notifications, permissions
+from qiportal.fields import check_text
 from qiportal.models import NotificationKind, Role, User
 from qiportal.queueing import enqueue
 
@@ -73,6 +74,7 @@ def create_initiative(
 ) -> Initiative:
     """Log a new initiative as a draft. Its lead submits it for review when ready."""
     _check_sponsor(sponsor)
+    _check_change_ideas(change_ideas)
     initiative = Initiative(
         title=title.strip(),
         problem=problem,
@@ -100,6 +102,11 @@ def create_initiative(
     return initiative
 
 
+def _check_change_ideas(change_ideas) -> None:
+    for text in change_ideas:
+        check_text(ChangeIdea, {"title": text.strip()}, names={"title": "change_ideas"})
+
+
 @transaction.atomic
 def update_charter(*, initiative_id: int, by: User, wards=None, team=None, change_ideas=None, **fields) -> Initiative:
     """Edit the charter; django-simple-history keeps who changed what, when."""
@@ -108,6 +115,8 @@ def update_charter(*, initiative_id: int, by: User, wards=None, team=None, chang
         raise ValidationError("An initiative that has ended cannot be edited.")
     if "sponsor" in fields:
         _check_sponsor(fields["sponsor"])
+    if change_ideas is not None:
+        _check_change_ideas(change_ideas)
     for name, value in fields.items():
         setattr(initiative, name, value)
     if "scope" in fields or wards is not None:
@@ -399,6 +408,10 @@ def accept_overload(*, flag_id: int, by: User, reason: str, review_on: date) -> 
         raise ValidationError("This flag has closed: the ward's load fell back.")
     if not reason.strip():
         errors["reason"] = "Give a reason for accepting the load for now"
+    try:
+        check_text(OverloadFlag, {"decision_reason": reason}, names={"decision_reason": "reason"})
+    except ValidationError as error:
+        errors.update(error.message_dict)
     if review_on is None or review_on <= timezone.localdate():
         errors["review_on"] = "The review date must be in the future"
     if errors:

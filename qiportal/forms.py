@@ -3,6 +3,57 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, PasswordResetForm, SetPasswordForm
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
+
+from qiportal.fields import TextLimit
+from qiportal.pii import no_patient_details
+
+# CharFields that hold something other than prose: an address, a link, a code.
+NOT_PROSE = (forms.EmailField, forms.URLField, forms.SlugField, forms.UUIDField, forms.GenericIPAddressField)
+
+
+def is_free_text(field: forms.Field) -> bool:
+    """A field a person types prose into: a CharField shown as a text input or a textarea."""
+    return (
+        isinstance(field, forms.CharField)
+        and not isinstance(field, NOT_PROSE)
+        and isinstance(field.widget, forms.TextInput | forms.Textarea)
+    )
+
+
+def guard_free_text(field: forms.CharField) -> None:
+    """The patient-details guard and the length limit's plain message, once, on one form field."""
+    if no_patient_details not in field.validators:
+        field.validators.append(no_patient_details)
+    if field.max_length is not None:
+        field.validators = [
+            TextLimit(field.max_length) if isinstance(v, MaxLengthValidator) else v for v in field.validators
+        ]
+
+
+class PatientSafeFormMixin:
+    """Every free-text field of the form refuses patient details (qiportal.pii) and keeps to its max_length.
+
+    The same messages everywhere, next to the field, with what was typed kept in it; a Textarea with a
+    max_length renders as an NHS.UK character count. Fields are guarded by type, so a new one cannot be
+    forgotten: `unguarded_fields` names the few text fields that hold no content (a username to look up), and
+    tests/security/test_free_text.py checks every form in the project uses this mixin with limits set.
+    """
+
+    unguarded_fields: tuple[str, ...] = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.guard_free_text()
+
+    def guard_free_text(self) -> None:
+        for name, field in self.fields.items():
+            if name not in self.unguarded_fields and is_free_text(field):
+                guard_free_text(field)
+
+    def full_clean(self):
+        self.guard_free_text()  # fields a subclass added after __init__
+        super().full_clean()
 
 
 def add_service_errors(form: forms.Form, error: ValidationError) -> None:
@@ -20,7 +71,9 @@ def _helper(form: forms.Form, button: str) -> FormHelper:
     return helper
 
 
-class SignInForm(AuthenticationForm):
+class SignInForm(PatientSafeFormMixin, AuthenticationForm):
+    unguarded_fields = ("username",)  # looked up, never stored
+
     error_messages = {
         "invalid_login": "Enter a correct username and password. Both are case-sensitive.",
         "inactive": "This account has been switched off. Ask the service's administrator to switch it back on.",

@@ -8,11 +8,13 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.core.exceptions import ValidationError
 
+from qiportal.fields import limit_of
+from qiportal.forms import PatientSafeFormMixin
 from runcharts import services
-from runcharts.models import Measure
+from runcharts.models import Measure, Rephase
 
 
-class MeasureForm(forms.ModelForm):
+class MeasureForm(PatientSafeFormMixin, forms.ModelForm):
     class Meta:
         model = Measure
         fields = [
@@ -144,7 +146,7 @@ class UploadForm(forms.Form):
         self.helper.add_input(Submit("submit", "Upload and preview"))
 
 
-class RephaseForm(forms.Form):
+class RephaseForm(PatientSafeFormMixin, forms.Form):
     week_start = forms.DateField(
         label="First week of the new period",
         help_text="A Monday, for example 2026-03-02 or 02/03/2026.",
@@ -153,6 +155,7 @@ class RephaseForm(forms.Form):
     )
     reason = forms.CharField(
         label="Why does the chart start a new period?",
+        max_length=limit_of(Rephase, "reason"),
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Enter why the chart starts a new period"},
     )
@@ -169,7 +172,7 @@ class RephaseForm(forms.Form):
         return week
 
 
-class AnnotationForm(forms.Form):
+class AnnotationForm(PatientSafeFormMixin, forms.Form):
     on = forms.DateField(
         label="Date",
         help_text="For example 2026-03-02 or 02/03/2026.",

@@ -6,6 +6,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from projects.models import Initiative
+from qiportal.fields import MEDIUM, SHORT, free_line, free_text
 from qiportal.models import User, Ward
 
 
@@ -37,10 +38,10 @@ class Measure(models.Model):
     initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="measures")
     ward = models.ForeignKey(Ward, on_delete=models.SET_NULL, null=True, blank=True, related_name="measures")
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.OUTCOME)
-    name = models.CharField(max_length=200)
-    definition = models.TextField("operational definition")
-    numerator = models.CharField(max_length=300, blank=True)
-    denominator = models.CharField(max_length=300, blank=True)
+    name = free_line()
+    definition = free_text("operational definition", max_length=MEDIUM)
+    numerator = free_line(max_length=300, blank=True)
+    denominator = free_line(max_length=300, blank=True)
     unit = models.CharField(max_length=10, choices=Unit.choices, default=Unit.COUNT)
     improvement = models.CharField(max_length=10, choices=Improvement.choices, default=Improvement.INCREASE)
     target = models.FloatField(null=True, blank=True)
@@ -96,7 +97,7 @@ class Rephase(models.Model):
 
     measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="rephases")
     week_start = models.DateField()
-    reason = models.TextField()
+    reason = free_text(max_length=SHORT)
     created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -116,7 +117,7 @@ class Rephase(models.Model):
 class Annotation(models.Model):
     measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="annotations")
     on = models.DateField("date")
-    text = models.CharField(max_length=200)
+    text = free_line()
     created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 
     history = HistoricalRecords()

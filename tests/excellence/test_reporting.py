@@ -1,11 +1,13 @@
 """Reporting excellence: the form, the patient-details guard and delivery to recipients and managers."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains
 
-from excellence.models import ExcellenceReport, RecipientResponse
+from excellence import services
+from excellence.models import Conversation, ExcellenceReport, RecipientResponse
 from qiportal.models import Notification, NotificationKind
 
 
@@ -137,3 +139,40 @@ def test_a_report_is_not_shared_until_every_recipient_agrees(make_report, collea
     services.set_sharing(report=report, by=report.reporter, agrees=False)
     report.refresh_from_db()
     assert not report.is_shared
+
+
+NHS_NUMBER = "Helped the patient with NHS number 943 476 5919 to eat"
+
+
+def test_excellence_thanks_and_conversations_refuse_patient_details(client, make_report, colleague, ward_manager):
+    report = make_report()
+    client.force_login(colleague)
+    response = client.post(
+        reverse("excellence:thank_you", args=[report.pk]),
+        {"thanks-message": NHS_NUMBER},
+    )
+    assertContains(response, "Remove the patient details.")
+    assert not RecipientResponse.objects.exclude(thank_you_message="").exists()
+    client.force_login(ward_manager)
+    response = client.post(
+        reverse("excellence:conversation", args=[report.pk]),
+        {
+            "held_on": timezone.localdate().isoformat(),
+            "participants": [colleague.pk],
+            "strengths": NHS_NUMBER,
+        },
+    )
+    assertContains(response, "Remove the patient details.")
+    assertContains(response, NHS_NUMBER)
+    assert not Conversation.objects.exists()
+
+
+def test_services_refuse_what_the_forms_refuse(make_report, staff, ward, colleague):
+    with pytest.raises(ValidationError, match="Remove the patient details"):
+        make_report(what_happened="Sat with Arthur Jones, 12 March 1954, all night")
+    with pytest.raises(ValidationError, match="characters or fewer"):
+        make_report(what_happened="x" * 20_000)
+    report = make_report()
+    with pytest.raises(ValidationError, match="Remove the patient details"):
+        services.say_thank_you(report=report, by=colleague, message=NHS_NUMBER)
+    assert ExcellenceReport.objects.count() == 1
