@@ -1,7 +1,7 @@
 """The anonymised CSV export for QI analysis (seed 000, step 6: "take care to anonymise data").
 
 No names, emails or usernames of anyone: people appear as their job title (or role). Staff names typed
-into free text are replaced by that person's job title; a first or last name shared by several people
+into free text, in any case, are replaced by that person's job title; a first or last name shared by several people
 becomes "a colleague". Names and usernames that are also words of ward names, job titles or roles ("Ward",
 "staff") are left alone: there they are not a person. Dates are reduced to the Monday of their week. A cell
 a spreadsheet would run as a formula (starting = + - @, tab or carriage return) is prefixed with an apostrophe.
@@ -55,11 +55,16 @@ def role_of(user: User | None) -> str:
 
 
 class NameScrubber:
-    """Replaces staff names in free text with job titles, longest names first, in one pass."""
+    """Replaces staff names in free text with job titles, longest names first, in one pass.
+
+    Names are matched in any case on word boundaries ("megan", "MEGAN CLARKE", "Clarke's"), as are usernames
+    and email addresses: people do not type colleagues' names in title case. A first or last name that is
+    also a word of a ward name, a job title or a role ("Ward", "staff") is left alone on its own, since there
+    it is rarely a person; the full name is still replaced.
+    """
 
     def __init__(self, users: Iterable[User], protected_words: Iterable[str] = ()):
-        protected = set(protected_words)
-        protected_lower = {word.lower() for word in protected}
+        protected = {word.lower() for word in protected_words}
         replacements: dict[str, str] = {}
         single: dict[str, set[int]] = defaultdict(set)
         roles: dict[int, str] = {}
@@ -67,29 +72,30 @@ class NameScrubber:
             roles[user.pk] = role_of(user) or "a colleague"
             full = f"{user.first_name} {user.last_name}".strip()
             if user.first_name and user.last_name:
-                replacements[full] = roles[user.pk]
+                replacements[full.lower()] = roles[user.pk]
             for part in (user.first_name, user.last_name):
-                # A name that is also a ward or title word ("Ward", "Oak") is left: it is not a person there.
-                if len(part) > 1 and part not in protected:
-                    single[part].add(user.pk)
+                if len(part) > 1 and part.lower() not in protected:
+                    single[part.lower()].add(user.pk)
             # A username that is also an everyday word of job titles ("staff", "coach") says nothing of who.
-            if user.username.lower() not in protected_lower:
-                replacements.setdefault(user.username, roles[user.pk])
+            if user.username.lower() not in protected:
+                replacements.setdefault(user.username.lower(), roles[user.pk])
             if user.email:
-                replacements[user.email] = roles[user.pk]
+                replacements[user.email.lower()] = roles[user.pk]
         for part, owners in single.items():
             if part not in replacements:
                 replacements[part] = roles[next(iter(owners))] if len(owners) == 1 else "a colleague"
         self.replacements = replacements
         names = sorted(replacements, key=len, reverse=True)
         self.pattern = (
-            re.compile(r"(?<![\w@.])(" + "|".join(re.escape(n) for n in names) + r")(?![\w@])") if names else None
+            re.compile(r"(?<![\w@.])(" + "|".join(re.escape(n) for n in names) + r")(?![\w@])", re.IGNORECASE)
+            if names
+            else None
         )
 
     def __call__(self, text: str) -> str:
         if not text or self.pattern is None:
             return text or ""
-        return self.pattern.sub(lambda match: self.replacements[match.group(1)], text)
+        return self.pattern.sub(lambda match: self.replacements.get(match.group(1).lower(), "a colleague"), text)
 
 
 def _protected_words() -> set[str]:

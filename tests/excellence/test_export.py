@@ -91,3 +91,35 @@ def test_a_formula_in_a_report_is_neutralised_in_the_export(client, make_report,
     rows = list(csv.reader(io.StringIO(client.get(reverse("excellence:export")).content.decode())))
     assert rows[1][11] == "'=cmd|' /C calc'!A0"
     assert services  # the services made the report
+
+
+def _export_text(client, user) -> str:
+    client.force_login(user)
+    response = client.get(reverse("excellence:export"))
+    return b"".join(response.streaming_content if response.streaming else [response.content]).decode()
+
+
+def test_names_in_free_text_are_scrubbed_in_any_case(client, demo_trust):
+    """Issue 16, item 3: every demo person's name, username and email, in lower, upper and title case."""
+    protected = {word.lower() for word in _protected_words()}
+    people = list(User.objects.exclude(first_name=""))
+    mentions = []
+    for user in people:
+        for case in (str.lower, str.upper, str.title):
+            mentions += [case(user.get_full_name()), f"{case(user.first_name)}'s", case(user.email)]
+            mentions += [case(part) for part in (user.first_name, user.last_name, user.username)]
+    report = ExcellenceReport.objects.first()
+    ExcellenceReport.objects.filter(pk=report.pk).update(
+        what_happened=" and ".join(mentions[: len(mentions) // 2]) + " stayed late.",
+        why_excellent=" and ".join(mentions[len(mentions) // 2 :]) + " helped.",
+        difference_made="megan stayed late; MEGAN CLARKE was brilliant; thanks to clarke (HCA@WESSEXVALE.NHS.INVALID)",
+    )
+    text = _export_text(client, demo_trust["qilead"])
+    for user in people:
+        assert not re.search(re.escape(user.email), text, re.IGNORECASE), user.email
+        assert not re.search(rf"\b{re.escape(user.get_full_name())}\b", text, re.IGNORECASE), user.get_full_name()
+        for word in (user.first_name, user.last_name, user.username):
+            if word.lower() not in protected:  # "Ward" of Lucy Ward is a word of every ward name
+                assert not re.search(rf"\b{re.escape(word)}\b", text, re.IGNORECASE), word
+    assert "Healthcare assistant stayed late; Healthcare assistant was brilliant" in text
+    assert "thanks to Healthcare assistant (Healthcare assistant)" in text
