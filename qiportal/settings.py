@@ -296,6 +296,8 @@ QI = {
     "EXCELLENCE_FOLLOW_UP_DAYS": env.int("QI_EXCELLENCE_FOLLOW_UP_DAYS", default=14),
     "STALLED_WEEKS": env.int("QI_STALLED_WEEKS", default=6),
     "UPLOAD_MAX_BYTES": env.int("QI_UPLOAD_MAX_BYTES", default=2 * 1024 * 1024),
+    # An XLSX is a zip: what it may unpack to, checked before any of it is parsed (qiportal/spreadsheets.py).
+    "UPLOAD_MAX_UNPACKED_BYTES": env.int("QI_UPLOAD_MAX_UNPACKED_BYTES", default=10 * 1024 * 1024),
 }
 
 LOGGING = {

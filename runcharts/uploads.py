@@ -18,8 +18,9 @@ import pandas as pd
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 
+from qiportal import spreadsheets
 from runcharts import services
 from runcharts.models import Measure
 
@@ -69,7 +70,8 @@ def max_bytes() -> int:
     return settings.QI["UPLOAD_MAX_BYTES"]
 
 
-def _frame(upload) -> tuple[pd.DataFrame, list[str]]:
+def _frame(upload, columns: int = len(COLUMNS)) -> tuple[pd.DataFrame, list[str]]:
+    """The upload's first `columns` columns, read by the core's guarded reader (qiportal.spreadsheets)."""
     name = (upload.name or "").lower()
     if upload.size > max_bytes():
         raise UploadRefused(
@@ -79,14 +81,17 @@ def _frame(upload) -> tuple[pd.DataFrame, list[str]]:
     data = upload.read()
     if not data.strip():
         raise UploadRefused("The selected file is empty")
-    if name.endswith(".csv"):
-        return _csv_frame(data), []
-    if name.endswith(".xlsx"):
-        return _xlsx_frame(data)
+    try:
+        if name.endswith(".csv"):
+            return _csv_frame(data, columns), []
+        if name.endswith(".xlsx"):
+            return _xlsx_frame(data, columns)
+    except spreadsheets.SpreadsheetRefused as refused:
+        raise UploadRefused(str(refused)) from None
     raise UploadRefused("The selected file must be a CSV or an Excel workbook (.xlsx)")
 
 
-def _csv_frame(data: bytes) -> pd.DataFrame:
+def _csv_frame(data: bytes, columns: int = len(COLUMNS)) -> pd.DataFrame:
     if b"\x00" in data or data[:4] == b"PK\x03\x04":
         raise UploadRefused("The selected file is not a CSV file. Save it as 'CSV UTF-8' and upload it again")
     try:
@@ -95,43 +100,20 @@ def _csv_frame(data: bytes) -> pd.DataFrame:
         raise UploadRefused(
             "The file's characters could not be read. Save it as 'CSV UTF-8 (comma delimited)' and upload it again"
         ) from None
-    try:
-        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError):
-        raise UploadRefused(
-            "The file could not be read as a CSV file. Check it has two columns: week_start and value"
-        ) from None
+    table = spreadsheets.read_csv(text, columns=columns, max_rows=MAX_ROWS, row_name="weeks")
+    return pd.DataFrame(table.rows, columns=table.header, dtype=object)
 
 
-def _xlsx_frame(data: bytes) -> tuple[pd.DataFrame, list[str]]:
+def _xlsx_frame(data: bytes, columns: int = len(COLUMNS)) -> tuple[pd.DataFrame, list[str]]:
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise UploadRefused("The selected file is not an Excel workbook (.xlsx). Save it as .xlsx and upload it again")
+    table = spreadsheets.read_xlsx(data, columns=columns, max_rows=MAX_ROWS, row_name="weeks")
     warnings = []
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-        sheet = workbook.worksheets[0]
-        has_formula = False
-        # One streaming pass: spot formulas, and stop at the row limit before pandas reads a huge sheet.
-        for number, row in enumerate(sheet.iter_rows(values_only=True)):
-            if number > MAX_ROWS:  # the header plus MAX_ROWS weeks
-                workbook.close()
-                raise UploadRefused(
-                    f"The file has more than {MAX_ROWS} rows. Upload at most {MAX_ROWS} weeks at a time"
-                )
-            has_formula = has_formula or any(isinstance(c, str) and c.startswith("=") for c in row)
-        if has_formula:
-            warnings.append(
-                "Some cells contain formulas. They were read as the values Excel last calculated: check them below."
-            )
-        workbook.close()
-        frame = pd.read_excel(io.BytesIO(data), engine="openpyxl", dtype=object, sheet_name=0)
-    except UploadRefused:  # a ValueError itself, with its own message
-        raise
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
-        raise UploadRefused(
-            "The Excel workbook could not be read. Save it again as .xlsx and upload it again"
-        ) from None
-    return frame, warnings
+    if table.has_formulas:
+        warnings.append(
+            "Some cells contain formulas. They were read as the values Excel last calculated: check them below."
+        )
+    return pd.DataFrame(table.rows, columns=table.header, dtype=object), warnings
 
 
 def _parse_week(raw) -> date:
