@@ -58,24 +58,48 @@ def test_sign_out_is_a_post_and_ends_the_session(client, person):
     assertRedirects(client.get("/"), f"{reverse('login')}?next=/")
 
 
-def test_failed_sign_ins_are_throttled_per_username(client, person, settings):
+def test_failed_sign_ins_pause_that_username_from_that_address(client, person, settings):
     for attempt in range(settings.AXES_FAILURE_LIMIT):
-        sign_in(client, "grace", f"wrong-{attempt}", address=f"10.0.1.{attempt}")
-    # From a fresh address, even the right password is refused while the username is paused.
-    response = sign_in(client, "grace", PASSWORD, address="10.0.2.1")
+        sign_in(client, "grace", f"wrong-{attempt}", address="10.0.1.1")
+    # Even the right password is refused from that address while the pair is paused.
+    response = sign_in(client, "grace", PASSWORD, address="10.0.1.1")
     assert response.status_code == 429
     assertContains(response, "Sign-in is paused", status_code=429)
     assert "_auth_user_id" not in client.session
 
 
-def test_failed_sign_ins_are_throttled_per_address(client, person, settings):
+def test_a_burst_against_one_username_does_not_stop_another_person_at_the_same_address(client, person, settings):
+    """Issue 16, item 6: a ward's shared PC (or a trust behind one proxy) is one address for many people."""
     UserFactory(username="other")
+    for attempt in range(settings.AXES_FAILURE_LIMIT * 2):
+        sign_in(client, "grace", f"guess-{attempt}", address="10.0.3.3")
+    assert sign_in(client, "grace", PASSWORD, address="10.0.3.3").status_code == 429
+    assertRedirects(sign_in(client, "other", PASSWORD, address="10.0.3.3"), reverse("home"))
+
+
+def test_guessing_someones_username_from_elsewhere_does_not_lock_them_out(client, person, settings):
+    for attempt in range(settings.AXES_FAILURE_LIMIT * 2):
+        sign_in(client, "grace", f"guess-{attempt}", address="203.0.113.9")
+    assertRedirects(sign_in(client, "grace", PASSWORD, address="10.0.4.4"), reverse("home"))
+
+
+def test_behind_a_proxy_the_client_address_comes_from_the_proxys_header(client, person, settings):
+    settings.PROXY_COUNT = 1
+    UserFactory(username="other")
+
+    def via_proxy(username, password, client_address, forwarded_prefix=""):
+        return client.post(
+            reverse("login"),
+            {"username": username, "password": password},
+            REMOTE_ADDR="10.9.9.9",  # every request arrives from the proxy
+            HTTP_X_FORWARDED_FOR=f"{forwarded_prefix}{client_address}",
+        )
+
     for attempt in range(settings.AXES_FAILURE_LIMIT):
-        sign_in(client, f"nobody{attempt}", "wrong", address="10.0.3.3")
-    response = sign_in(client, "other", PASSWORD, address="10.0.3.3")
-    assert response.status_code == 429
-    # Another address may still sign in as that user.
-    assertRedirects(sign_in(client, "other", PASSWORD, address="10.0.3.4"), reverse("home"))
+        # An attacker cannot dodge the pause by writing their own X-Forwarded-For entries: the proxy's is last.
+        via_proxy("grace", f"guess-{attempt}", "198.51.100.7", forwarded_prefix=f"192.0.2.{attempt}, ")
+    assert via_proxy("grace", PASSWORD, "198.51.100.7").status_code == 429
+    assertRedirects(via_proxy("grace", PASSWORD, "198.51.100.8"), reverse("home"))
 
 
 def test_a_burst_of_attempts_never_gets_through(client, person, settings):
@@ -126,3 +150,36 @@ def test_an_idle_session_expires_and_asks_for_sign_in_again(client, person, sett
         traveller.shift(settings.SESSION_COOKIE_AGE + 60)
         assertRedirects(client.get("/"), f"{reverse('login')}?next=/")
     assert client.session.get_expire_at_browser_close() is True
+
+
+@pytest.mark.parametrize(
+    ("password", "why"),
+    [
+        ("short-pass1", "at least 12 characters"),
+        ("password1234", "too common"),
+        ("grace@trust.nhs", "too similar to the email address"),
+        ("hoppermontgomery", "too similar to the last name"),
+        ("391827465019", "entirely numeric"),
+    ],
+)
+def test_weak_new_passwords_are_refused_with_the_reason(client, person, password, why):
+    """ASVS level 2: at least 12 characters, not like the person's name, username or email, not common."""
+    person.first_name, person.last_name = "Grace", "Hopper-Montgomery"
+    person.save(update_fields=["first_name", "last_name"])
+    client.force_login(person)
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": PASSWORD, "new_password1": password, "new_password2": password},
+    )
+    assertContains(response, why)
+    person.refresh_from_db()
+    assert person.check_password(PASSWORD)
+
+
+def test_the_demo_password_meets_the_policy(db):
+    from django.contrib.auth.password_validation import validate_password
+
+    from qiportal import demo
+
+    for user in demo.seed_organisation(None).values():
+        validate_password("qi-portal-demo", user)  # raises if the policy refused it
