@@ -113,6 +113,14 @@ def update_charter(*, initiative_id: int, by: User, wards=None, team=None, chang
     initiative = Initiative.objects.select_for_update().get(pk=initiative_id)
     if initiative.is_ended:
         raise ValidationError("An initiative that has ended cannot be edited.")
+    if initiative.status == Status.SUBMITTED:
+        # The sponsor must approve what they read: a change now would slip past the review.
+        raise ValidationError(
+            "The charter cannot be changed while it is submitted for review. "
+            "If the sponsor asks for changes, you can edit it again."
+        )
+    if not permissions.can_edit_initiative(by, initiative):
+        raise PermissionDenied(f"{by} may not edit ‘{initiative.title}’.")
     if "sponsor" in fields:
         _check_sponsor(fields["sponsor"])
     if change_ideas is not None:

@@ -123,8 +123,9 @@ def can_view_initiative(user: User, initiative) -> bool:
 
 
 def can_edit_initiative(user: User, initiative) -> bool:
-    """Only the lead, the team and admins edit the charter, and not once it has ended."""
-    if initiative.status in initiative.ENDED:
+    """Only the lead, the team and admins edit the charter; not while the sponsor reviews it (they would approve
+    something other than what they read), and not once it has ended."""
+    if initiative.status in initiative.IN_REVIEW or initiative.status in initiative.ENDED:
         return False
     return is_admin(user) or _is_team(user, initiative)
 

@@ -3,9 +3,11 @@
 from datetime import date, timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
-from pytest_django.asserts import assertContains, assertRedirects
+from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
+from projects import services
 from projects.models import Decision, Initiative, PdsaCycle, Status
 from tests.factories import InitiativeFactory, PriorityFactory
 
@@ -194,6 +196,25 @@ def test_charter_edits_are_kept_in_history(client, qi_lead, sponsor, ward):
     assertContains(response, "Your changes to the charter were saved")
     assertContains(response, "A sharper aim by June")
     assertContains(response, "changed from")
+
+
+def test_the_charter_cannot_be_changed_while_submitted_for_review(client, qi_lead, sponsor, ward):
+    """Issue 16, item 7: the sponsor approves what they read, so nobody edits it while they review."""
+    initiative = InitiativeFactory(lead=qi_lead, sponsor=sponsor, wards=[ward], status=Status.SUBMITTED)
+    client.force_login(qi_lead)
+    page = client.get(initiative.get_absolute_url())
+    assertContains(page, "The charter cannot be changed while")
+    assertNotContains(page, reverse("projects:initiative_edit", args=[initiative.pk]))
+    url = reverse("projects:initiative_edit", args=[initiative.pk])
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"title": "Changed behind the sponsor's back"}).status_code == 403
+    with pytest.raises(ValidationError, match="cannot be changed while it is submitted for review"):
+        services.update_charter(initiative_id=initiative.pk, by=qi_lead, aim="Something else entirely")
+    initiative.refresh_from_db()
+    assert initiative.aim != "Something else entirely"
+    # Once the sponsor asks for changes, the team can edit again.
+    services.decide(initiative_id=initiative.pk, kind=Decision.Kind.REQUEST_CHANGES, by=sponsor, reason="Sharper aim")
+    assert client.get(url).status_code == 200
 
 
 def test_progress_score_needs_a_reason_when_it_differs_from_the_suggestion(client, qi_lead, ward):
