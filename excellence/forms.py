@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from excellence.models import Conversation, ExcellenceReport, RecipientResponse, Theme
 from qiportal.fields import limit_of
-from qiportal.forms import PatientSafeFormMixin
+from qiportal.forms import PatientSafeFormMixin, add_form_token
 from qiportal.models import User, Ward
 
 NO_PATIENT_DETAILS = (
@@ -117,6 +117,7 @@ class ReportForm(PatientSafeFormMixin, forms.Form):
             "share",
         )
         self.helper.add_input(Submit("submit", "Send report"))
+        add_form_token(self.helper)
 
     def clean(self):
         cleaned = super().clean()

@@ -14,6 +14,7 @@ from excellence.models import ExcellenceReport
 from qiportal import permissions
 from qiportal.forms import add_service_errors
 from qiportal.models import User, Ward
+from qiportal.once import submit_once
 
 
 def _crumbs(*extra):
@@ -71,6 +72,7 @@ def weekly_chart(request, slug=None):
 
 
 @require_http_methods(["GET", "POST"])
+@submit_once
 def report_create(request):
     form = ReportForm(request.POST or None, user=request.user)
     if form.is_valid():

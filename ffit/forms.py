@@ -6,7 +6,7 @@ from django.db.models import Q
 from ffit.questionnaire import SCALE
 from projects.models import Initiative, Status
 from qiportal import permissions
-from qiportal.forms import PatientSafeFormMixin
+from qiportal.forms import PatientSafeFormMixin, add_form_token
 from qiportal.models import Role, User, Ward
 
 PROPOSAL_STATUSES = (Status.DRAFT, Status.SUBMITTED, Status.CHANGES_REQUESTED, Status.LIVE)
@@ -39,6 +39,7 @@ class OpenAuditForm(forms.Form):
         )
         self.helper = FormHelper(self)
         self.helper.add_input(Submit("submit", "Open audit"))
+        add_form_token(self.helper)
 
     def clean(self):
         cleaned = super().clean()

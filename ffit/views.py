@@ -12,6 +12,7 @@ from ffit.models import Audit, Response
 from ffit.questionnaire import CAVEAT, INTRODUCTION, RESPONDENTS, SECTIONS
 from qiportal import exports, permissions
 from qiportal.models import Ward
+from qiportal.once import submit_once
 
 
 def _audit(request, pk) -> Audit:
@@ -44,6 +45,7 @@ def audit_list(request):
 
 
 @require_http_methods(["GET", "POST"])
+@submit_once
 def audit_open(request):
     if not permissions.can_open_any_audit(request.user):
         raise PermissionDenied

@@ -10,7 +10,7 @@ from projects import selectors
 from projects.models import ChangeIdea, Decision, Initiative, OverloadFlag, PdsaCycle, ProgressScore, Scope
 from projects.services import IHI_SCALE, STAGE_FIELDS
 from qiportal.fields import MEDIUM, limit_of
-from qiportal.forms import PatientSafeFormMixin
+from qiportal.forms import PatientSafeFormMixin, add_form_token
 from qiportal.models import Directorate, Role, StrategicPriority, User, Ward
 
 DATE = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
@@ -304,6 +304,8 @@ class PdsaPlanForm(PatientSafeFormMixin, forms.ModelForm):
         self.fields["measure"].queryset = initiative.measures.all()
         self.fields["measure"].empty_label = "Not linked to a measure"
         self.helper = _helper(self, "Save plan")
+        if self.instance.pk is None:
+            add_form_token(self.helper)
 
     def clean(self):
         data = super().clean()

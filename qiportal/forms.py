@@ -1,10 +1,11 @@
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
+from crispy_forms.layout import Hidden, Submit
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, PasswordResetForm, SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 
+from qiportal import once
 from qiportal.fields import TextLimit
 from qiportal.pii import no_patient_details
 
@@ -29,6 +30,11 @@ def guard_free_text(field: forms.CharField) -> None:
         field.validators = [
             TextLimit(field.max_length) if isinstance(v, MaxLengthValidator) else v for v in field.validators
         ]
+
+
+def add_form_token(helper: FormHelper) -> None:
+    """Give a create form its one-time token; the view that takes it is wrapped in `qiportal.once.submit_once`."""
+    helper.add_input(Hidden(once.FIELD, once.new_token()))
 
 
 class PatientSafeFormMixin:

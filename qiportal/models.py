@@ -315,3 +315,22 @@ class NotificationPreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: {self.get_kind_display()} – {self.get_channel_display()}"
+
+
+class SubmittedForm(models.Model):
+    """A form token already used by its person, and where its first submission led (qiportal/once.py).
+
+    A double click, a resent page or a second tab sends the same token again: the unique pair refuses the second
+    row in the database itself, so a second submit creates nothing and shows the first one's confirmation.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    token = models.CharField(max_length=32)
+    result_url = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "token"], name="one_submission_per_form_token")]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.token}"

@@ -9,7 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from qiportal.fields import limit_of
-from qiportal.forms import PatientSafeFormMixin
+from qiportal.forms import PatientSafeFormMixin, add_form_token
 from runcharts import services
 from runcharts.models import Measure, Rephase
 
@@ -73,6 +73,8 @@ class MeasureForm(PatientSafeFormMixin, forms.ModelForm):
         self.fields["chart"].choices = Measure.Chart.choices
         self.helper = FormHelper(self)
         self.helper.add_input(Submit("submit", submit_label))
+        if self.instance.pk is None:
+            add_form_token(self.helper)
 
     def clean_baseline_points(self):
         value = self.cleaned_data.get("baseline_points")

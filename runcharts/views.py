@@ -18,6 +18,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from projects.models import Initiative
 from qiportal import permissions
 from qiportal.exports import safe_cell
+from qiportal.once import submit_once
 from runcharts import charts, selectors, services, uploads
 from runcharts.forms import AnnotationForm, MeasureForm, RephaseForm, UploadForm, WeekGridForm
 from runcharts.models import Annotation, Measure, Rephase
@@ -57,6 +58,7 @@ def _redirect(request, url: str):
 
 
 @require_http_methods(["GET", "POST"])
+@submit_once
 def measure_create(request, initiative_pk: int | None = None):
     initiative_pk = initiative_pk or request.GET.get("initiative")
     if not str(initiative_pk or "").isdigit():

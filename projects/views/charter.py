@@ -12,6 +12,7 @@ from projects.models import Decision
 from projects.views.common import crumbs, initiative_or_404
 from qiportal import permissions
 from qiportal.forms import add_service_errors
+from qiportal.once import submit_once
 
 K = Decision.Kind
 
@@ -46,6 +47,7 @@ def initiative_create(request, step=None):
 
 
 @require_http_methods(["GET", "POST"])
+@submit_once
 def initiative_check(request):
     if not permissions.can_create_initiative(request.user):
         raise PermissionDenied

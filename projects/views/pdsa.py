@@ -11,11 +11,13 @@ from projects.models import Decision, PdsaCycle
 from projects.views.common import crumbs, initiative_or_404
 from qiportal import permissions
 from qiportal.forms import add_service_errors
+from qiportal.once import submit_once
 
 K = Decision.Kind
 
 
 @require_http_methods(["GET", "POST"])
+@submit_once
 def pdsa_create(request, pk):
     initiative = initiative_or_404(request, pk)
     if not permissions.can_record_pdsa(request.user, initiative):
