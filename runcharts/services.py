@@ -50,12 +50,24 @@ class DataChanges:
         return self.added + self.replaced + self.removed
 
 
+# Units whose values cannot be below 0 (a count, a rate, a time); a score, which can record a change, may be.
+NOT_NEGATIVE = {
+    Measure.Unit.COUNT: "a count",
+    Measure.Unit.RATE: "a rate",
+    Measure.Unit.MINUTES: "a time",
+    Measure.Unit.HOURS: "a time",
+    Measure.Unit.DAYS: "a time",
+}
+
+
 def check_value(measure: Measure, value: float) -> None:
     """The rules a weekly value must meet, shared by the grid, the upload and this module."""
     if not math.isfinite(value):
         raise ValidationError("Enter a number")
     if measure.unit == Measure.Unit.PERCENT and not 0 <= value <= 100:
         raise ValidationError("Enter a percentage between 0 and 100")
+    if measure.unit in NOT_NEGATIVE and value < 0:
+        raise ValidationError(f"Enter 0 or more: {NOT_NEGATIVE[measure.unit]} cannot be negative")
 
 
 def check_week(week: date, *, today: date | None = None) -> None:
@@ -102,6 +114,8 @@ def update_measure(*, measure_id: int, by: User, **fields) -> Measure:
     measure.full_clean()
     if measure.unit == Measure.Unit.PERCENT and measure.points.exclude(value__gte=0, value__lte=100).exists():
         raise ValidationError({"unit": "Some values are outside 0 to 100, so this measure cannot be a percentage"})
+    if measure.unit in NOT_NEGATIVE and measure.points.filter(value__lt=0).exists():
+        raise ValidationError({"unit": f"Some values are below 0, and {NOT_NEGATIVE[measure.unit]} cannot be negative"})
     measure._change_reason = f"Edited by {by}"
     measure.save()
     if redraw:

@@ -138,13 +138,14 @@ def _parse_value(raw) -> float:
     if isinstance(raw, (int, float)):
         return float(raw)
     text = str(raw).strip()
-    if text.startswith(FORMULA_STARTS):
-        raise ValidationError(
-            f"‘{text[:20]}’ starts with {text[0]} and would be read as a formula. Enter a plain number"
-        )
     try:
         value = float(text.replace(",", ""))
     except ValueError:
+        # A number is a number ("-2", "+5"); only text that is not one can be a formula (neutralised on export).
+        if text.startswith(FORMULA_STARTS):
+            raise ValidationError(
+                f"‘{text[:20]}’ starts with {text[0]} and would be read as a formula. Enter a plain number"
+            ) from None
         raise ValidationError(f"‘{text[:20]}’ is not a number. Enter the value as a number") from None
     if not math.isfinite(value):
         raise ValidationError("Enter the value as a number")

@@ -83,14 +83,14 @@ def test_cancel_saves_nothing(signed_in, measure):
         ("2026-02-23,40\n2026-02-23,41", "is also in row 3"),
         ("2026-02-23,lots", "is not a number"),
         ("2026-02-23,101", "Enter a percentage between 0 and 100"),
-        ("2026-02-23,-1", "would be read as a formula"),
+        ("2026-02-23,-1", "Enter a percentage between 0 and 100"),  # a number, not a formula (issue 16)
         ("2026-03-16,40", "is in the future"),
         ("2026-02-23,", "Enter a value for the week starting 23 February 2026"),
         (",40", "Enter the week start date"),
         ("2026-02-23,=1+1", "would be read as a formula"),
         ("2026-02-23,@SUM(A1)", "would be read as a formula"),
         ("=HYPERLINK(1),40", "would be read as a formula"),
-        ("2026-02-23,+5", "would be read as a formula"),
+        ("2026-02-23,+SUM(A1)", "would be read as a formula"),
     ],
 )
 def test_a_bad_row_is_reported_and_nothing_is_saved(signed_in, measure, rows, message):

@@ -280,3 +280,34 @@ def test_broken_workbooks_are_refused_with_a_message(signed_in, measure, breakag
     else:
         data = hand_made(sheet_xml('<row r="1"><c r="A1" t="s"><v>99</v></c></row>'), STRINGS)
     refused(post(signed_in, measure, "values.xlsx", data), message)
+
+
+# A negative number is a number (issue 16, item 7): only text that is not a number can be a formula, formulas are
+# neutralised on export, and the sign is checked against what the measure counts.
+
+
+def test_a_negative_value_for_a_count_is_refused_as_negative_not_as_a_formula(signed_in, measure):
+    response = post(signed_in, measure, "values.csv", b"week_start,value\n2026-02-23,-3\n")
+    assertContains(response, "Enter 0 or more: a count cannot be negative")
+    assertNotContains(response, "formula")
+    assert not DataPoint.objects.exists()
+
+
+def test_a_negative_value_for_a_score_is_saved_and_exported_as_a_number(signed_in, measure):
+    measure.unit = Measure.Unit.SCORE
+    measure.save()
+    preview = post(signed_in, measure, "values.csv", b"week_start,value\n2026-02-16,2\n2026-02-23,-3.5\n")
+    assert preview.status_code == 302
+    signed_in.post(reverse("runcharts:upload_preview", args=[measure.pk]), {"confirm": "yes"})
+    assert sorted(DataPoint.objects.values_list("value", flat=True)) == [-3.5, 2.0]
+    signed_in.post(reverse("runcharts:annotation_add", args=[measure.pk]), {"on": "2026-02-23", "text": "=1+1"})
+    exported = signed_in.get(reverse("runcharts:data_csv", args=[measure.pk])).content.decode()
+    assert "2026-02-23,-3.5," in exported  # a number stays a number
+    assert exported.rstrip().endswith("'=1+1")  # text that a spreadsheet would run is neutralised
+
+
+def test_a_negative_count_is_refused_in_the_weekly_grid_too(signed_in, measure):
+    week = date(2026, 3, 2)
+    response = signed_in.post(reverse("runcharts:data_entry", args=[measure.pk]), {f"week_{week}": "-1"})
+    assertContains(response, "a count cannot be negative")
+    assert not DataPoint.objects.exists()
