@@ -191,3 +191,15 @@ def test_every_page_refuses_patient_details_keeps_the_text_and_saves_nothing(
     typed = next(value for value in data.values() if value in (NHS_NUMBER, "MRN 1234567 fell"))
     assertContains(response, typed)
     assert not saved()
+
+
+def test_a_20000_character_aim_is_refused_with_the_limit_shown(client, qi_lead):
+    """Issue 16, item 7: the limit is shown before typing (an NHS.UK character count) and enforced after."""
+    client.force_login(qi_lead)
+    client.get(reverse("projects:initiative_create"))
+    url = reverse("projects:initiative_create_step", args=["aim"])
+    assertContains(client.get(url), "You can enter up to 1000 characters")
+    response = client.post(url, {"title": "Falls", "problem": "Falls at night", "aim": "Fewer falls" * 1_818 + "!!"})
+    assertContains(response, "Enter 1,000 characters or fewer. You entered 20,000.")
+    assertContains(response, "Fewer falls" * 1_818 + "!!")  # what was typed is kept
+    assert not Initiative.objects.exists()
