@@ -1,8 +1,8 @@
-"""From a measure's weekly values to what its chart, table, alt text and signal say.
+"""From a measure's data to what its chart, table, alt text and signal say.
 
-The maths is in spc.py (pure); this module picks the spc call for the measure's chart choice, turns the
-result into one row per week, and words what the rules found. It takes plain values, not querysets, so
-selectors can analyse many measures from one query.
+The maths is in spc.py (pure); this module picks the chart (the measure's choice, or the one kinds.py suggests),
+makes the spc call, turns the result into one row per recorded period, and words what the rules found. It takes
+plain values, not querysets, so selectors can analyse many measures from one query.
 """
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ import math
 from dataclasses import dataclass
 from datetime import date
 
-from runcharts import spc
+from runcharts import kinds, spc
+from runcharts.kinds import Suggestion
 
 # Fewer weeks than this and no chart's rules can say much: the signal is "not enough data".
 MIN_POINTS = 10
@@ -30,6 +31,10 @@ SPECIAL_CAUSE_LABELS = {
     "trend": "Trend",
     "two_in_three": "Two of three close to a limit",
     "shift": "Shift",
+    # control charts (spc-control-charts.md)
+    "above_limit": "Above the upper limit",
+    "below_limit": "Below the lower limit",
+    "run": "Run",
 }
 POINT_TYPE_LABELS = {
     "common_cause": "Common cause",
@@ -55,17 +60,39 @@ ASSURANCE_MEANINGS = {
 
 
 @dataclass(frozen=True)
-class Row:
-    """One week as the chart, the data table and the CSV export show it."""
+class Reading:
+    """One recorded period: a value, or a numerator and a denominator (proportions and rates)."""
 
-    week_start: date
-    value: float
+    value: float | None = None
+    numerator: float | None = None
+    denominator: float | None = None
+
+    @property
+    def is_gap(self) -> bool:
+        """Nothing to count (0 out of 0), or nothing recorded: the chart shows a gap."""
+        if self.numerator is not None or self.denominator is not None:
+            return not self.denominator
+        return self.value is None
+
+
+@dataclass(frozen=True)
+class Row:
+    """One recorded period as the chart, the data table and the CSV export show it."""
+
+    period_start: date
+    value: float | None  # None for a gap; proportions and rates are multiplied (percent, per 1,000)
     centre: float
     lower_limit: float | None
     upper_limit: float | None
-    special_cause: str | None  # spc's rule name for XmR; "shift" or "trend" for run charts
+    special_cause: str | None  # spc's rule name for XmR; "shift" or "trend" for run charts; see SPECIAL_CAUSE_LABELS
     point_type: str  # "common_cause" | "improvement" | "concern" | "neutral_high" | "neutral_low"
-    period: int  # 0-based period (XmR) or part (run chart)
+    period: int  # 0-based period (XmR) or part (run and control charts)
+    reading: Reading = Reading()
+    detail: str = ""  # the rule in words, where the label alone does not say it ("Run of 9 below the centre line")
+
+    @property
+    def is_gap(self) -> bool:
+        return self.value is None
 
     @property
     def special_cause_label(self) -> str:
@@ -75,17 +102,29 @@ class Row:
     def point_type_label(self) -> str:
         return POINT_TYPE_LABELS[self.point_type]
 
+    @property
+    def finding(self) -> str:
+        """What the rules found at this point, in words, for the data table and the CSV."""
+        if self.is_gap:
+            return "Gap: nothing to count"
+        if not self.special_cause:
+            return "Common cause"
+        return f"{self.point_type_label}: {(self.detail or self.special_cause_label).lower()}"
+
 
 @dataclass(frozen=True)
 class Analysis:
-    chart: str  # "anhoej" | "ihi" | "xmr"
+    chart: str  # the chart drawn: "anhoej" | "ihi" | "xmr" | a control chart (kinds.CONTROL_CHARTS)
     rows: list[Row]
     signal: str  # one of SIGNALS
     summary: str  # what the rules found, in words (the start of the alt text)
     variation: str | None  # XmR only
     assurance: str | None  # XmR only
-    result: spc.XmrResult | spc.RunChartResult | None
-    break_weeks: list[date]  # weeks where a new period or part starts
+    result: spc.XmrResult | spc.RunChartResult | spc.ControlChartResult | None
+    break_weeks: list[date]  # periods where a new period or part starts
+    suggestion: Suggestion | None = None  # the chart kinds.py suggests for this data type and data
+    chosen: str = ""  # the measure's stored choice: "auto" (follow the suggestion) or a chart
+    frequency: str = kinds.WEEKLY
 
     @property
     def meanings(self) -> list[str]:
@@ -98,16 +137,50 @@ class Analysis:
         return lines
 
     @property
+    def chart_name(self) -> str:
+        return kinds.SHORT_NAMES[self.chart]
+
+    @property
+    def is_control_chart(self) -> bool:
+        return self.chart in kinds.CONTROL_CHARTS
+
+    @property
+    def has_limits(self) -> bool:
+        return self.chart == "xmr" or self.is_control_chart
+
+    @property
+    def centre_name(self) -> str:
+        """What the centre line is: the median (run charts, G charts) or the mean (XmR, the other control charts)."""
+        if self.chart in kinds.RUN_CHARTS or self.chart == "g":
+            return "Median"
+        return "Mean" if self.chart in ("xmr", "i", "c", "t") else "Centre"
+
+    @property
+    def rule_document(self) -> str:
+        return kinds.rule_document(self.chart)
+
+    @property
+    def points(self) -> int:
+        """Recorded periods with something to plot (gaps left out)."""
+        return sum(1 for row in self.rows if not row.is_gap)
+
+    @property
+    def suggestion_differs(self) -> bool:
+        """The measure's chosen chart is not the one suggested: worth saying, and offering to change."""
+        return self.suggestion is not None and self.chosen != "auto" and self.suggestion.chart != self.chart
+
+    @property
+    def suggested_chart_name(self) -> str:
+        return kinds.SHORT_NAMES[self.suggestion.chart] if self.suggestion else ""
+
+    @property
     def suggests_xmr(self) -> bool:
-        return self.chart != "xmr" and len(self.rows) >= XMR_SUGGESTED_POINTS
+        return self.suggestion_differs and self.suggestion.chart == "xmr"
 
 
-def _day(week: date) -> str:
-    return f"{week.day} {week:%B %Y}"
-
-
-def _weeks(n: int) -> str:
-    return "1 week" if n == 1 else f"{n} weeks"
+def _when(frequency: str, start: date) -> str:
+    """A period's start in words: '5 January 2026', or 'March 2026' for a month."""
+    return f"{start:%B %Y}" if frequency == kinds.MONTHLY else f"{start.day} {start:%B %Y}"
 
 
 def _direction_signal(improvement: str, up: bool) -> str:
@@ -123,23 +196,154 @@ def _point_type(improvement: str, up: bool) -> str:
     return "improvement" if up == (improvement == "increase") else "concern"
 
 
+def plotted_value(reading: Reading, multiplier: float = 1) -> float | None:
+    """The value a chart plots: a ratio times its multiplier (percent, per 1,000), or the value; None for a gap."""
+    if reading.is_gap:
+        return None
+    if reading.denominator is not None:
+        return reading.numerator / reading.denominator * multiplier
+    return reading.value
+
+
+def suggestion_for(data_type: str, frequency: str, readings: list[Reading]) -> Suggestion:
+    """The suggested chart for this data, with Laney's sigma_z measured when P′ or U′ might be the better choice."""
+    recorded = [reading for reading in readings if not reading.is_gap]
+    median_denominator = sigma_z = None
+    if data_type in kinds.RATIO_TYPES and len(recorded) >= kinds.CONTROL_LIMIT_POINTS:
+        denominators = sorted(reading.denominator for reading in recorded)
+        median_denominator = denominators[len(denominators) // 2]
+        laney = spc.attribute_chart(
+            [r.numerator for r in recorded],
+            [r.denominator for r in recorded],
+            chart="pp" if data_type == kinds.PROPORTION else "up",
+        )
+        sigma_z = laney.sigma_z if laney.sigma_z is not None and math.isfinite(laney.sigma_z) else None
+    return kinds.suggest_chart(
+        data_type,
+        points=len(recorded),
+        frequency=frequency,
+        median_denominator=median_denominator,
+        sigma_z=sigma_z,
+    )
+
+
 def analyse(
     *,
     weeks: list[date],
-    values: list[float],
+    values: list[float] | None = None,
+    readings: list[Reading] | None = None,
     chart: str,
     improvement: str,
     target: float | None = None,
     baseline_points: int | None = None,
     rephase_weeks: list[date] = (),
+    data_type: str = kinds.SINGLE,
+    frequency: str = kinds.WEEKLY,
+    multiplier: float = 1,
 ) -> Analysis:
-    """Analyse weekly values (in week order, missing weeks left out) as the measure's chart choice says."""
+    """Analyse recorded periods (in order, missing periods left out) as the measure's chart choice says.
+
+    ``weeks`` are the periods' first days (weeks, months or event days); pass ``values`` for single values, or
+    ``readings`` (which may hold numerators and denominators, and gaps) for any data type. ``chart`` "auto" draws
+    the suggested chart.
+    """
+    if readings is None:
+        readings = [Reading(value=value) for value in values or []]
+    suggestion = suggestion_for(data_type, frequency, readings)
+    chosen = chart
+    chart = suggestion.chart if chart == "auto" else chart
+    plotted = [plotted_value(reading, multiplier) for reading in readings]
+    if not [value for value in plotted if value is not None]:
+        summary = "No data has been entered yet." if not readings else "Every period so far has nothing to count."
+        return Analysis(chart, [], "not_enough_data", summary, None, None, None, [], suggestion, chosen, frequency)
+    if chart in kinds.CONTROL_CHARTS:
+        from runcharts.analysis_control import analyse_control  # a module of its own, to keep this one readable
+
+        return analyse_control(
+            periods=weeks,
+            readings=readings,
+            plotted=plotted,
+            chart=chart,
+            improvement=improvement,
+            baseline_points=baseline_points,
+            rephase_dates=list(rephase_weeks),
+            data_type=data_type,
+            frequency=frequency,
+            multiplier=multiplier,
+            suggestion=suggestion,
+            chosen=chosen,
+        )
+    # Run charts and XmR take no gaps (spc-rules.md): they analyse the recorded values, and gaps are drawn as gaps.
+    kept = [k for k, value in enumerate(plotted) if value is not None]
+    analysis = _analyse_values(
+        weeks=[weeks[k] for k in kept],
+        values=[plotted[k] for k in kept],
+        chart=chart,
+        improvement=improvement,
+        target=target,
+        baseline_points=baseline_points,
+        rephase_weeks=rephase_weeks,
+        frequency=frequency,
+    )
+    rows = _with_gaps(analysis.rows, weeks, readings, kept)
+    return Analysis(
+        analysis.chart,
+        rows,
+        analysis.signal,
+        analysis.summary,
+        analysis.variation,
+        analysis.assurance,
+        analysis.result,
+        analysis.break_weeks,
+        suggestion,
+        chosen,
+        frequency,
+    )
+
+
+def _with_gaps(rows: list[Row], weeks: list[date], readings: list[Reading], kept: list[int]) -> list[Row]:
+    """The analysed rows with each recorded reading attached, and a gap row (no value) where nothing was counted."""
+    by_position = dict(zip(kept, rows, strict=True))
+    out, previous = [], None
+    for k, reading in enumerate(readings):
+        row = by_position.get(k)
+        if row is None:
+            neighbour = previous or rows[0]
+            row = Row(weeks[k], None, neighbour.centre, None, None, None, "common_cause", neighbour.period, reading)
+        else:
+            row = Row(
+                row.period_start,
+                row.value,
+                row.centre,
+                row.lower_limit,
+                row.upper_limit,
+                row.special_cause,
+                row.point_type,
+                row.period,
+                reading,
+                row.detail,
+            )
+            previous = row
+        out.append(row)
+    return out
+
+
+def _analyse_values(
+    *,
+    weeks: list[date],
+    values: list[float],
+    chart: str,
+    improvement: str,
+    target: float | None,
+    baseline_points: int | None,
+    rephase_weeks,
+    frequency: str,
+) -> Analysis:
+    """An XmR or run chart of recorded values, none of them a gap."""
     n = len(values)
     # A re-phasing week without a value starts the new period at the next week that has one.
     starts = sorted({next((i for i, w in enumerate(weeks) if w >= r), n) for r in rephase_weeks} - {0, n})
     break_weeks = [weeks[i] for i in starts]
-    if n == 0:
-        return Analysis(chart, [], "not_enough_data", "No data has been entered yet.", None, None, None, [])
     if chart == "xmr":
         fix_after = baseline_points if baseline_points and baseline_points >= 2 else None
         result = spc.xmr(values, improvement=improvement, target=target, fix_after=fix_after, rebase_at=starts)
@@ -157,19 +361,22 @@ def analyse(
             )
             for p in result.points
         ]
-        signal, summary = _xmr_words(result, rows, improvement)
+        signal, summary = _xmr_words(result, rows, improvement, frequency)
         variation, assurance = result.variation, result.assurance
     else:
         parts = starts if chart == "anhoej" else []
         baseline = baseline_points if baseline_points and not parts else None
         result = spc.run_chart(values, rules=chart, baseline=baseline, parts=parts)
         rows = _run_chart_rows(result, weeks, values, improvement)
-        signal, summary = _run_chart_words(result, rows, improvement, chart)
+        signal, summary = _run_chart_words(result, rows, improvement, chart, frequency)
         variation = assurance = None
     if n < MIN_POINTS:
         signal = "not_enough_data"
-        summary = f"Not enough data yet: {_weeks(n)} entered; the rules need at least {MIN_POINTS}. " + summary
-    return Analysis(chart, rows, signal, summary, variation, assurance, result, break_weeks)
+        summary = (
+            f"Not enough data yet: {kinds.count_label(frequency, n)} entered; the rules need at least {MIN_POINTS}. "
+            + summary
+        )
+    return Analysis(chart, rows, signal, summary, variation, assurance, result, break_weeks, frequency=frequency)
 
 
 def _period_lookup(spans: list[tuple[int, int]]) -> dict[int, int]:
@@ -214,7 +421,7 @@ def _latest_stretch(rows: list[Row], last: int) -> list[Row]:
 
 
 def _same_side(rows: list[Row], last: int, up: bool) -> list[Row]:
-    """The weeks back from row `last`, in its period, on the same side of the centre (weeks on it skipped)."""
+    """The periods back from row `last`, in its period, on the same side of the centre (weeks on it skipped)."""
     stretch = []
     for row in reversed(rows[: last + 1]):
         if row.period != rows[last].period or (row.value != row.centre and (row.value > row.centre) != up):
@@ -224,35 +431,40 @@ def _same_side(rows: list[Row], last: int, up: bool) -> list[Row]:
     return list(reversed(stretch))
 
 
-def _xmr_words(result: spc.XmrResult, rows: list[Row], improvement: str) -> tuple[str, str]:
+def _xmr_words(result: spc.XmrResult, rows: list[Row], improvement: str, frequency: str) -> tuple[str, str]:
     last = rows[-1]
     if last.special_cause is None:
         return "common_cause", (
-            f"Common cause variation: the latest week is within the limits and no rule is broken. "
-            f"The mean is {last.centre:.4g}."
+            f"Common cause variation: the latest {kinds.NOUNS[frequency][0]} is within the limits and no rule is "
+            f"broken. The mean is {last.centre:.4g}."
         )
     variation = result.variation
     up = variation.endswith("_high")
     kind = {"improvement": "improvement", "concern": "concern"}.get(variation.rsplit("_", 1)[0], "variation")
     label = f"Special cause {kind}" if kind != "variation" else "Special cause variation"
     stretch = _latest_stretch(rows, len(rows) - 1)
-    since = _day(stretch[0].week_start)
+    since = _when(frequency, stretch[0].period_start)
     side = "above" if up else "below"
     if last.special_cause == "shift":
         stretch = _same_side(rows, len(rows) - 1, up)
-        detail = f"{_weeks(len(stretch))} {side} the mean since {_day(stretch[0].week_start)}"
+        count = kinds.count_label(frequency, len(stretch))
+        detail = f"{count} {side} the mean since {_when(frequency, stretch[0].period_start)}"
     elif last.special_cause == "trend":
-        detail = f"{_weeks(len(stretch))} {'rising' if up else 'falling'} since {since}"
+        detail = f"{kinds.count_label(frequency, len(stretch))} {'rising' if up else 'falling'} since {since}"
     elif last.special_cause == "outside_limits" and len(stretch) > 1:
-        detail = f"{_weeks(len(stretch))} {side} the {'upper' if up else 'lower'} limit since {since}"
+        detail = (
+            f"{kinds.count_label(frequency, len(stretch))} {side} the {'upper' if up else 'lower'} limit since {since}"
+        )
     elif last.special_cause == "outside_limits":
-        detail = f"the latest week is {side} the {'upper' if up else 'lower'} limit"
+        detail = f"the latest {kinds.NOUNS[frequency][0]} is {side} the {'upper' if up else 'lower'} limit"
     else:
-        detail = f"2 of the last 3 weeks are close to the {'upper' if up else 'lower'} limit"
+        detail = f"2 of the last 3 {kinds.NOUNS[frequency][1]} are close to the {'upper' if up else 'lower'} limit"
     return _direction_signal(improvement, up), f"{label}: {detail}."
 
 
-def _run_chart_words(result: spc.RunChartResult, rows: list[Row], improvement: str, chart: str) -> tuple[str, str]:
+def _run_chart_words(
+    result: spc.RunChartResult, rows: list[Row], improvement: str, chart: str, frequency: str
+) -> tuple[str, str]:
     if result.n_useful == 0:
         return "common_cause", f"Every week is on the median of {result.median:.4g}: no runs to analyse."
     if not result.signal:
@@ -268,7 +480,7 @@ def _run_chart_words(result: spc.RunChartResult, rows: list[Row], improvement: s
         else:
             up = (point_type == "improvement") == (improvement == "increase")
         stretch = _latest_stretch(rows, last)
-        since = _day(stretch[0].week_start)
+        since = _when(frequency, stretch[0].period_start)
         kind = _direction_signal(improvement, up)
         label = {"improvement": "Non-random improvement", "concern": "Non-random concern"}.get(
             kind, "Non-random variation"
@@ -277,9 +489,10 @@ def _run_chart_words(result: spc.RunChartResult, rows: list[Row], improvement: s
             above = rows[last].value > rows[last].centre
             stretch = _same_side(rows, last, above)
             side = "above" if above else "below"
-            detail = f"{_weeks(len(stretch))} {side} the median since {_day(stretch[0].week_start)}"
+            count = kinds.count_label(frequency, len(stretch))
+            detail = f"{count} {side} the median since {_when(frequency, stretch[0].period_start)}"
         else:
-            detail = f"{_weeks(len(stretch))} {'rising' if up else 'falling'} since {since}"
+            detail = f"{kinds.count_label(frequency, len(stretch))} {'rising' if up else 'falling'} since {since}"
         return kind, f"{label}: {detail}."
     # No flagged point: too few crossings (Anhøj) or an unusual number of runs (IHI). Read the direction
     # from the side the latest useful week is on.
