@@ -109,19 +109,28 @@ def _series(rows: list[Row], frequency: str, values) -> tuple[list, list]:
     return xs, ys
 
 
-def _stretches(rows: list[Row]) -> list[list[Row]]:
-    """Consecutive signalling rows with the same finding: each is labelled once on the chart."""
-    stretches: list[list[Row]] = []
-    previous = None  # the position of the last signalling row
+def _signal_groups(rows: list[Row]) -> list[list[Row]]:
+    """The signalling rows, grouped so each group is labelled once: a control chart's run as a whole (a gap or a
+    point beyond a limit inside it does not split it), anything else as consecutive rows with the same finding."""
+    groups: list[list[Row]] = []
+    runs: dict[tuple, list[Row]] = {}
+    previous = None  # the position of the last signalling row outside a run
     for k, row in enumerate(rows):
         if not row.special_cause or row.is_gap:
             continue
-        if previous == k - 1 and stretches[-1][-1].finding == row.finding:
-            stretches[-1].append(row)
+        if row.special_cause == "run":
+            key = (row.period, row.detail, row.value > row.centre)
+            if key not in runs:
+                runs[key] = []
+                groups.append(runs[key])
+            runs[key].append(row)
+            continue
+        if previous == k - 1 and groups and groups[-1][-1].finding == row.finding:
+            groups[-1].append(row)
         else:
-            stretches.append([row])
+            groups.append([row])
         previous = k
-    return stretches
+    return groups
 
 
 def draw(chart: ChartInput) -> Figure:
@@ -196,15 +205,17 @@ def draw(chart: ChartInput) -> Figure:
             label=None if label in drawn else label,
         )
         drawn.add(label)
-    for stretch in _stretches(rows)[-LABELLED_SIGNALS:]:
-        row = stretch[-1]
+    for group in _signal_groups(rows)[-LABELLED_SIGNALS:]:
+        # A run is labelled by the centre line at its middle, on its side; a single point beside the point.
+        run = group[0].special_cause == "run"
+        row = group[len(group) // 2] if run else group[-1]
         colour = STYLES[row.point_type][0]
         words = (row.detail or row.special_cause_label).replace(" the centre line", "")
         below = row.value < row.centre
         ax.annotate(
             words,
-            (mdates.date2num(row.period_start), row.value),
-            xytext=(0, -16 if below else 12),
+            (mdates.date2num(row.period_start), row.centre if run else row.value),
+            xytext=(0, -16 if below else 12) if not run else (0, -5 if below else 5),
             textcoords="offset points",
             fontsize=7.5,
             color=colour,
