@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
+from projects import services as project_services
 from qiportal import dashboard
 from qiportal.models import Notification
 from runcharts import kinds, selectors, services
@@ -356,3 +357,25 @@ def test_no_special_cases_for_a_single_value_measure(signed_in, measure):
     page = signed_in.get(reverse("runcharts:upload", args=[measure.pk]))
     assertContains(page, "<code>week_start</code>")
     assertNotContains(page, "<code>numerator</code>")
+
+
+def test_the_initiative_ward_and_review_pages_and_the_score_suggestion_read_the_column(
+    client, proportion, qi_lead, sponsor, ward
+):
+    initiative = proportion.initiative
+    initiative.status, initiative.sponsor = "live", sponsor
+    initiative.save()
+    initiative.wards.add(ward)
+    services.save_values(measure_id=proportion.pk, by=qi_lead, values=monthly_readings())
+    proportion.refresh_from_db()
+    assert proportion.latest_signal == "improvement"
+    DataPoint.objects.filter(measure=proportion).delete()  # behind the services' back: pages still read the column
+    client.force_login(qi_lead)
+    for url in (initiative.get_absolute_url(), ward.get_absolute_url()):
+        assertContains(client.get(url), "Latest signal: </span>Improvement")
+    client.force_login(sponsor)
+    assertContains(
+        client.get(reverse("projects:review_detail", args=[initiative.pk])), "Latest signal: </span>Improvement"
+    )
+    suggestion = project_services.suggest_progress_score(initiative, cycles=[], measures=[proportion])
+    assert "An outcome measure shows special-cause improvement." in suggestion.reasons
