@@ -19,7 +19,7 @@ neighbours' moving range joins across it, but it is still judged against its par
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import pairwise
+from itertools import pairwise, repeat
 from typing import Any
 
 from runcharts._spc_rules import (
@@ -117,6 +117,9 @@ def chart_name(chart: object, offered: tuple[str, ...], function: str) -> str:
     return chart
 
 
+_PLAIN = frozenset({float, int, type(None)})
+
+
 def gappy_numbers(name: str, values: object, *, minimum: float | None = None, above: float | None = None) -> list:
     """The values as a new, non-empty list of floats or None (a gap). NaN, inf, or anything else raises."""
     if isinstance(values, str | bytes) or not isinstance(values, Iterable):
@@ -125,6 +128,15 @@ def gappy_numbers(name: str, values: object, *, minimum: float | None = None, ab
     if not checked:
         raise ValueError(f"{name} must not be empty")
     isfinite = math.isfinite
+    try:  # the common case, each pass in C where it can be: floats, ints and gaps, all finite
+        types = set(map(type, checked))
+        if types <= _PLAIN:
+            fast = [value if value is None else float(value) for value in checked] if int in types else checked
+            numbers = [value for value in fast if value is not None] if type(None) in types else fast
+            if all(map(isfinite, numbers)):
+                return _bounded(name, fast, values, minimum, above)
+    except OverflowError:  # an int beyond the float range: the loop below names it
+        pass
     for k, value in enumerate(checked):
         kind = type(value)
         if kind is float:
@@ -139,7 +151,17 @@ def gappy_numbers(name: str, values: object, *, minimum: float | None = None, ab
         elif value is None:
             continue
         checked[k] = finite_number(f"{name}[{k}]", value)
+    return _bounded(name, checked, values, minimum, above)
+
+
+def _bounded(name: str, checked: list, values, minimum: float | None, above: float | None) -> list:
+    """``checked``, once every number is at least ``minimum`` or greater than ``above``; else the first is named."""
     if minimum is not None or above is not None:
+        numbers = [value for value in checked if value is not None]
+        if (minimum is not None and min(numbers, default=minimum) >= minimum) or (
+            above is not None and min(numbers, default=above + 1) > above
+        ):
+            return checked
         bound = minimum if minimum is not None else above
         wrong = (
             (k for k, x in enumerate(checked) if x is not None and x < bound)
@@ -171,26 +193,20 @@ def attribute_inputs(chart: str, numerators: object, denominators: object) -> tu
 
 def _ratios(chart: str, numerators: list, denominators: list) -> tuple[list, list]:
     """(value, denominator) per position for p/pp/u/up: None for a gap; n/0 and, for p/pp, n > d raise."""
-    values, sizes = [], []
-    proportion = chart in ("p", "pp")
-    for k, (numerator, denominator) in enumerate(zip(numerators, denominators, strict=True)):
-        if numerator is None or denominator is None:
-            values.append(None)
-            sizes.append(None)
-            continue
-        if denominator == 0:
-            if numerator > 0:
-                raise ValueError(f"numerators[{k}] is {numerator:g} but denominators[{k}] is 0")
-            values.append(None)  # 0/0: nothing was counted, a gap
-            sizes.append(None)
-            continue
-        if proportion and numerator > denominator:
-            raise ValueError(
-                f"numerators[{k}] ({numerator:g}) is greater than denominators[{k}] ({denominator:g}): "
-                "a proportion cannot exceed 1"
-            )
-        values.append(numerator / denominator)
-        sizes.append(denominator)
+    pairs = list(zip(numerators, denominators, strict=True))
+    # A gap: a missing numerator or denominator, or 0 out of 0. Anything over 0 out of 0 is an error.
+    for k, (numerator, denominator) in enumerate(pairs):
+        if denominator == 0 and numerator is not None and numerator > 0:
+            raise ValueError(f"numerators[{k}] is {numerator:g} but denominators[{k}] is 0")
+    if chart in ("p", "pp"):
+        for k, (numerator, denominator) in enumerate(pairs):
+            if numerator is not None and denominator is not None and numerator > denominator:
+                raise ValueError(
+                    f"numerators[{k}] ({numerator:g}) is greater than denominators[{k}] ({denominator:g}): "
+                    "a proportion cannot exceed 1"
+                )
+    sizes = [None if n is None or not d else d for n, d in pairs]  # not d: None, or 0 (0 out of 0)
+    values = [None if d is None else n / d for (n, _), d in zip(pairs, sizes, strict=True)]
     return values, sizes
 
 
@@ -307,61 +323,53 @@ def _variance_factor(chart: str, centre: float) -> float:
 
 def _z_scores(chart: str, values: list, sizes: list, rows: list[int], centre: float) -> list[float | None]:
     """zᵢ = (valueᵢ − centre) / σᵢ with the unadjusted σᵢ; None for a gap, or where 0/0 gives NaN in qicharts2."""
-    factor = _variance_factor(chart, centre)
-    sqrt, isfinite = math.sqrt, math.isfinite
-    scores: list[float | None] = []
-    for i in rows:
-        value = values[i]
-        if value is None:
-            scores.append(None)
-            continue
-        sigma = sqrt(factor / sizes[i])
-        # σ is 0 only for p̄ of 0 or 1 (or ū of 0), when every basis value is on the centre: 0/0, NaN in R.
-        z = (value - centre) / sigma if sigma else math.nan
-        scores.append(z if isfinite(z) else None)
-    return scores
+    factor, sqrt, isfinite = _variance_factor(chart, centre), math.sqrt, math.isfinite
+    sigmas = [None if values[i] is None else sqrt(factor / sizes[i]) for i in rows]
+    # σ is 0 only for p̄ of 0 or 1 (or ū of 0), when every basis value is on the centre: 0/0, NaN in R, no score.
+    scores = [None if not sigma else (values[i] - centre) / sigma for i, sigma in zip(rows, sigmas, strict=True)]
+    return [z if z is None or isfinite(z) else None for z in scores]
 
 
 def _points(chart: str, values: list, sizes, rows: range, lines: _Lines) -> list[Any]:
     centre = lines.centre
-    isfinite = math.isfinite
-    drafts = []
+    part_values = values[rows.start : rows.stop]
     if chart in WITH_DENOMINATORS:
-        # Written out, with no call per point: 10,000 points must stay within the speed budget.
-        cap = 1.0 if chart in ("p", "pp") else math.inf
-        factor = _variance_factor(chart, centre)
-        sigma_z = lines.sigma_z
-        sqrt = math.sqrt
-        for i in rows:
-            value = values[i]
-            if value is None:  # a gap has n = 0 in qicharts2: its sigma and both limits are undefined
-                drafts.append(_DraftPoint(i, None, centre, None, None, False))
-                continue
-            sigma = sqrt(factor / sizes[i])
-            if sigma_z is not None:
-                sigma = sigma * sigma_z
-            spread = _SIGMAS * sigma
-            upper, lower = centre + spread, centre - spread
-            if isfinite(upper):
-                if upper > cap:
-                    upper = cap
-                signal = value > upper
-            else:
-                upper, signal = None, False
-            if isfinite(lower):
-                if lower < 0:
-                    lower = 0.0
-                signal = signal or value < lower
-            else:
-                lower = None
-            drafts.append(_DraftPoint(i, value, centre, lower, upper, signal))
-        return drafts
-    lower, upper = _defined(lines.lower), _defined(lines.upper)
-    for i in rows:
-        value = values[i]
-        signal = value is not None and ((upper is not None and value > upper) or (lower is not None and value < lower))
-        drafts.append(_DraftPoint(i, value, centre, lower, upper, signal))
-    return drafts
+        lowers, uppers = _varying_limits(chart, sizes[rows.start : rows.stop], lines)
+    else:
+        lowers, uppers = [_defined(lines.lower)] * len(rows), [_defined(lines.upper)] * len(rows)
+    # Comprehensions and map(), with no Python-level call per point: 10,000 points must stay within the budget.
+    signals = [
+        value is not None and ((upper is not None and value > upper) or (lower is not None and value < lower))
+        for value, lower, upper in zip(part_values, lowers, uppers, strict=True)
+    ]
+    return list(map(_DraftPoint, rows, part_values, repeat(centre), lowers, uppers, signals))
+
+
+def _varying_limits(chart: str, sizes: list, lines: _Lines) -> tuple[list, list]:
+    """Each point's P or U limits from its own denominator; None for a gap (n = 0) and where undefined."""
+    centre, sigma_z = lines.centre, lines.sigma_z
+    gaps = [None] * len(sizes)
+    if not math.isfinite(centre) or (sigma_z is not None and not math.isfinite(sigma_z)):
+        return gaps, list(gaps)
+    factor, sqrt = _variance_factor(chart, centre), math.sqrt
+    # qicharts2's order of operations: σᵢ = √(factor / nᵢ), times sigma_z for Laney, then 3σᵢ.
+    if sigma_z is None:
+        spreads = [None if n is None else _SIGMAS * sqrt(factor / n) for n in sizes]
+    else:
+        spreads = [None if n is None else _SIGMAS * (sqrt(factor / n) * sigma_z) for n in sizes]
+    present = [spread for spread in spreads if spread is not None]
+    widest = max(present, default=0.0)
+    # The UCL is capped at 1 for proportions and the LCL floored at 0, as qicharts2 does for finite limits.
+    cap = 1.0 if chart in ("p", "pp") else math.inf
+    if math.isfinite(centre + widest) and math.isfinite(centre - widest):
+        uppers = [None if sp is None else (upper if (upper := centre + sp) <= cap else cap) for sp in spreads]
+        lowers = [None if sp is None else (lower if (lower := centre - sp) >= 0 else 0.0) for sp in spreads]
+    else:  # some limits are beyond the float range: those are undefined
+        uppers = [None if sp is None else _defined(centre + sp) for sp in spreads]
+        lowers = [None if sp is None else _defined(centre - sp) for sp in spreads]
+        uppers = [upper if upper is None or upper <= cap else cap for upper in uppers]
+        lowers = [lower if lower is None or lower >= 0 else 0.0 for lower in lowers]
+    return lowers, uppers
 
 
 def _runs(start: int, end: int, values: list, included: list[int], lines: _Lines, sigma_signals: list[int]):
