@@ -85,6 +85,13 @@ def test_lead_builds_a_p_chart_and_switches_to_p_prime(page, live_server, demo, 
     expect(chart).not_to_have_js_property("naturalWidth", 0)  # and is a picture, not a broken image
     assert_accessible(page)
 
+    page.get_by_role("link", name="Enter monthly values").click()
+    expect(page).to_have_title(re.compile("^Enter monthly values"))
+    expect(page.get_by_label(f"{months[-1]:%B %Y}: numerator")).to_have_value(str(rows[-1][1]))
+    assert_accessible(page)
+    page.go_back()
+    expect(page).to_have_title(re.compile(f"^{NAME}"))
+
     page.get_by_role("link", name=f"Change the chart of {NAME}").click()
     expect(page).to_have_title(re.compile("^Change the chart"))
     page.get_by_label("P′ chart (Laney, proportions with large denominators)").check()
