@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from projects.models import Initiative
+from qiportal import datacache
 from qiportal.models import User
 from runcharts import kinds, selectors
 from runcharts.analysis import Reading
@@ -142,6 +143,7 @@ def store_latest_signals(measures) -> int:
     for measure in measures:
         measure.latest_signal = signals[measure.pk]
     Measure.objects.bulk_update(measures, ["latest_signal"], batch_size=500)
+    datacache.bump("runcharts")  # a bulk update sends no save signals: renew what pages cached from the old column
     return len(measures)
 
 
