@@ -26,13 +26,14 @@ run: $(VENV)  ## set up and serve on http://127.0.0.1:8000 with the demo trust
 	@echo "Sign in at http://127.0.0.1:8000 as qilead, sponsor, wardmanager, staff, coach or admin, password: $(DEMO_PASSWORD)"
 	$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 
-test: $(VENV)  ## what CI runs: migrations check, lint, compose validation, the whole pytest suite
+test: $(VENV)  ## what CI runs: migrations check, lint, import layers, compose validation, the whole pytest suite
 	TESTING=true DEBUG=false SECRET_KEY=test-only ALLOWED_HOSTS=testserver,localhost,127.0.0.1 \
 		$(PY) manage.py makemigrations --check --dry-run
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(BIN)/check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml
-	$(BIN)/bandit -q -r qiportal projects ffit runcharts excellence -c pyproject.toml --severity-level medium
+	$(BIN)/bandit -q -r qiportal projects ffit runcharts excellence hub -c pyproject.toml --severity-level medium
 	@# pytest exits 5 when it collected no tests: for us that is a failure, not a pass.
 	$(PY) -m pytest $(PYTEST_ARGS); status=$$?; \
 		if [ $$status -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$status

@@ -215,17 +215,24 @@ def chart_images(browser: Browser, path: str) -> list[str]:
 
 
 def after_an_initiative_edit() -> None:
-    """What saving an initiative does to the cache: the initiative log's data gets a new version."""
-    from qiportal import datacache
+    """A real edit of one initiative's charter, as a QI lead saving the edit page would make."""
+    from projects.models import Initiative
 
-    datacache.bump("projects")
+    initiative = Initiative.objects.order_by("pk").first()
+    initiative.aim = f"{initiative.aim.rstrip('.')}."
+    initiative.save(update_fields=["aim", "updated_at"])
 
 
 def after_every_app_changes() -> None:
-    """The worst case: every app's data gets a new version at once (charts stay drawn)."""
-    from qiportal import datacache
+    """The worst case: one row of every app changes at once (an initiative, an audit, a measure, a report)."""
+    from excellence.models import ExcellenceReport
+    from ffit.models import Audit
+    from runcharts.models import Measure
 
-    datacache.bump(*datacache.PAGE_DATA)
+    after_an_initiative_edit()
+    for model in (Audit, Measure, ExcellenceReport):
+        row = model.objects.order_by("pk").first()
+        row.save()
 
 
 def query_counts(admin, pages, before=None) -> dict[str, int]:

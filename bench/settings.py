@@ -7,6 +7,7 @@ import os
 
 from qiportal.settings import *  # noqa: F403
 
+INSTALLED_APPS = [*INSTALLED_APPS, "bench"]  # noqa: F405  # seed_scale
 ROOT_URLCONF = "bench.floor_urls"
 # Axes would lock the benchmark's sign-in out after a few failed tries during development of the bench.
 AXES_ENABLED = False

@@ -14,6 +14,8 @@ from datetime import date
 
 from django.core.cache import cache
 
+from runcharts.spc import run_chart
+
 CACHE_SECONDS = 60 * 60 * 24
 
 
@@ -62,7 +64,6 @@ class WeeklyRunChart:
 
 
 def analyse(weeks: list[tuple[date, int]]) -> WeeklyRunChart:
-    from runcharts.spc import run_chart
 
     values = [float(count) for _, count in weeks]
     if not values:

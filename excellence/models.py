@@ -10,11 +10,11 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from qiportal.models import Role, User, Ward
+from qiportal import permissions
+from qiportal.models import User, Ward
 
 
 class Theme(models.Model):
@@ -44,17 +44,7 @@ class ReportQuerySet(models.QuerySet):
         QI leads, admins and trust-wide senior managers see every report; a directorate's senior manager
         sees reports from its wards. Other staff meet reports only on the wall (`shared()`).
         """
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_superuser or user.has_role(Role.ADMIN, Role.QI_LEAD) or user.is_trust_senior_manager:
-            return self
-        condition = Q(reporter=user) | Q(recipients=user) | Q(recipients__line_manager=user)
-        if user.managed_ward_ids:
-            condition |= Q(team_ward_id__in=user.managed_ward_ids)
-        overseen = user.overseen_directorate_ids
-        if overseen:
-            condition |= Q(ward__directorate_id__in=overseen) | Q(team_ward__directorate_id__in=overseen)
-        return self.filter(pk__in=self.model.objects.filter(condition).values("pk"))
+        return permissions.visible_reports(user, self)
 
     def shared(self):
         """Reports the reporter and every recipient agreed may appear on the excellence wall."""

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
+from excellence import charts
 from excellence.models import ExcellenceReport, RecipientResponse, Theme
-from qiportal import datacache
 from qiportal.models import User, Ward
 
 
@@ -86,12 +87,8 @@ def weekly_counts(ward: Ward | None = None, weeks: int = 52, *, today: date | No
     The count of reports is the measure (step 6); counts hold no names, so they cover every report.
     """
     this_week = week_start(today or timezone.localdate())
-    # One aggregate of per-week range tests over a year of reports (see _weekly_counts); the answer is kept
-    # until any report changes (qiportal.datacache).
-    parts = (ward.pk if ward else "trust", this_week, weeks)
-    return datacache.remember(
-        "excellence-weekly", ("excellence",), parts, lambda: _weekly_counts(ward, weeks, this_week)
-    )
+    # One aggregate of per-week range tests over a year of reports (see _weekly_counts).
+    return _weekly_counts(ward, weeks, this_week)
 
 
 def _weekly_counts(ward: Ward | None, weeks: int, this_week: date) -> list[tuple[date, int]]:
@@ -132,3 +129,12 @@ def state_counts(reports: QuerySet[ExcellenceReport]) -> dict[str, int]:
         held=Count("pk", filter=Q(state=ExcellenceReport.State.CONVERSATION_HELD)),
         shared=Count("pk", filter=Q(state=ExcellenceReport.State.LEARNING_SHARED)),
     )
+
+
+def weekly_chart(ward: Ward | None) -> dict:
+    """The weekly count run chart of reports for a ward, or the trust when `ward` is None: its analysis, place,
+    description (alt text) and image address."""
+    analysis = charts.analyse(weekly_counts(ward))
+    place = ward.name if ward else "the trust"
+    url = reverse("excellence:ward_weekly_chart", args=[ward.slug]) if ward else reverse("excellence:weekly_chart")
+    return {"analysis": analysis, "place": place, "description": analysis.description(place), "url": url}

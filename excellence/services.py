@@ -17,7 +17,9 @@ from django.utils import timezone
 
 from excellence.models import Conversation, ExcellenceReport, RecipientResponse, Theme
 from excellence.pii import find_patient_details
-from qiportal import datacache, notifications
+from projects import services as project_services
+from projects.models import Scope
+from qiportal import notifications
 from qiportal.models import NotificationKind, Role, StrategicPriority, User, Ward
 
 REPORT_TEXT_FIELDS = ("what_happened", "why_excellent", "difference_made", "organisation_learning")
@@ -160,7 +162,6 @@ def open_report(*, report: ExcellenceReport, user: User) -> None:
     RecipientResponse.objects.filter(report=report, recipient=user, opened_at__isnull=True).update(
         opened_at=timezone.now()
     )
-    datacache.bump("excellence")
 
 
 @transaction.atomic
@@ -272,8 +273,6 @@ def _sponsor_for(ward: Ward) -> User | None:
 @transaction.atomic
 def start_initiative_from_report(*, report: ExcellenceReport, by: User):
     """Turn a report's learning into a draft initiative led by the QI lead, linked back to the report."""
-    from projects import services as project_services
-    from projects.models import Scope
 
     report = ExcellenceReport.objects.select_for_update().select_related("ward").get(pk=report.pk)
     if report.initiative_id:

@@ -1,5 +1,3 @@
-import functools
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -13,8 +11,8 @@ from excellence import charts, export, selectors, services
 from excellence.filters import ReportFilter
 from excellence.forms import ConversationForm, ReportForm, SharingForm, ThankYouForm
 from excellence.models import ExcellenceReport
-from qiportal import datacache, permissions
-from qiportal.forms import add_service_errors, cached_filter_form
+from qiportal import permissions
+from qiportal.forms import add_service_errors
 from qiportal.models import User, Ward
 
 
@@ -31,24 +29,14 @@ def _visible_report(request, pk) -> ExcellenceReport:
 
 @require_GET
 def report_list(request):
-    # Built at most once: on a cache miss both the fragment and the error check need it.
-    report_filter = functools.cache(
-        lambda: ReportFilter(request.GET or None, queryset=selectors.report_list(request.user))
-    )
-
-    body = datacache.fragment(
-        request,
-        "excellence/_report_list_body.html",
-        ("excellence", "org"),
-        lambda: _report_list_context(request, report_filter()),
-    )
-    # The page title says "Error:" when a filter is wrong; with no filters there is nothing to check.
-    has_errors = bool(request.GET) and not report_filter().is_valid()
-    return render(
-        request,
-        "excellence/report_list.html",
-        {"has_errors": has_errors, "body": body, "crumbs": [("Home", reverse("home"))]},
-    )
+    report_filter = ReportFilter(request.GET or None, queryset=selectors.report_list(request.user))
+    context = {
+        **_report_list_context(request, report_filter),
+        # The page title says "Error:" when a filter is wrong; with no filters there is nothing to check.
+        "has_errors": bool(request.GET) and not report_filter.is_valid(),
+        "crumbs": [("Home", reverse("home"))],
+    }
+    return render(request, "excellence/report_list.html", context)
 
 
 def _report_list_context(request, report_filter) -> dict:
@@ -61,22 +49,15 @@ def _report_list_context(request, report_filter) -> dict:
     paginator = Paginator(filtered, 25)
     paginator.count = counts["total"]  # already counted: spare the paginator its own COUNT query
     return {
-        "filter_form": cached_filter_form(report_filter, request, ("excellence", "org")),
+        "filter_form": report_filter.form,
         "page": paginator.get_page(request.GET.get("page")),
         "query": query.urlencode(),
         "counts": counts,
         "themes": [t for t in selectors.theme_counts(filtered) if t.n],
-        "trust_chart": _chart_context(None),
-        "ward_chart": _chart_context(ward) if ward else None,
+        "trust_chart": selectors.weekly_chart(None),
+        "ward_chart": selectors.weekly_chart(ward) if ward else None,
         "can_export": permissions.can_export_excellence(request.user),
     }
-
-
-def _chart_context(ward: Ward | None) -> dict:
-    analysis = charts.analyse(selectors.weekly_counts(ward))
-    place = ward.name if ward else "the trust"
-    url = reverse("excellence:ward_weekly_chart", args=[ward.slug]) if ward else reverse("excellence:weekly_chart")
-    return {"analysis": analysis, "place": place, "description": analysis.description(place), "url": url}
 
 
 @require_GET
@@ -265,7 +246,7 @@ def start_initiative(request, pk):
         return redirect(report)
     messages.success(request, f"You started a draft initiative, ‘{initiative.title}’, from this report.")
     try:
-        return redirect(reverse("projects:initiative_detail", args=[initiative.pk]))
+        return redirect(reverse("initiative_detail", args=[initiative.pk]))
     except NoReverseMatch:
         return redirect(report)
 

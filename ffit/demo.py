@@ -8,6 +8,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from ffit import services
 from ffit.models import Audit, Response
 from ffit.questionnaire import SECTIONS
 from qiportal.models import User, Ward
@@ -89,4 +90,5 @@ def seed_audits(users: dict[str, User]) -> list[Audit]:
                 submitted_at=opened_at + timedelta(days=number + 1) if answers else None,
             )
         seeded.append(audit)
+    services.refresh_ward_readiness(wards[slug].pk for slug, *_ in AUDITS)
     return seeded

@@ -5,6 +5,7 @@ from django.db.models import Q
 
 from ffit.questionnaire import SCALE
 from projects.models import Initiative, Status
+from qiportal import permissions
 from qiportal.models import Role, User, Ward
 
 PROPOSAL_STATUSES = (Status.DRAFT, Status.SUBMITTED, Status.CHANGES_REQUESTED, Status.LIVE)
@@ -29,7 +30,7 @@ class OpenAuditForm(forms.Form):
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         wards = Ward.objects.filter(is_active=True).select_related("directorate")
-        if not (user.is_superuser or user.has_role(Role.ADMIN, Role.QI_LEAD)):
+        if not (permissions.is_admin(user) or user.has_role(Role.QI_LEAD)):
             wards = wards.filter(pk__in=user.managed_ward_ids)
         self.fields["ward"].queryset = wards
         self.fields["initiative"].queryset = (

@@ -11,21 +11,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ffit.questionnaire import SECTIONS
-from qiportal.models import Role, User, Ward
+from qiportal import permissions
+from qiportal.models import User, Ward
 
 
 class AuditQuerySet(models.QuerySet):
     def visible_to(self, user: User):
-        """Audits this person may see at all: others are a 404, like missing ones."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_superuser or user.has_role(Role.ADMIN, Role.QI_LEAD) or user.is_trust_senior_manager:
-            return self
-        scope = Q(owner=user) | Q(responses__respondent=user) | Q(ward_id__in=user.managed_ward_ids)
-        overseen = user.overseen_directorate_ids
-        if overseen:
-            scope |= Q(ward__directorate_id__in=overseen)
-        return self.filter(pk__in=self.filter(scope).values("pk"))
+        """Audits this person may see at all (qiportal.permissions): others are a 404, like missing ones."""
+        return permissions.visible_audits(user, self)
 
 
 class Audit(models.Model):

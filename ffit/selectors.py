@@ -15,7 +15,6 @@ from ffit import scoring
 from ffit.guidance import GUIDANCE
 from ffit.models import Audit, Response
 from ffit.questionnaire import ITEMS_BY_KEY, SCALE, SECTIONS
-from qiportal import datacache
 from qiportal.models import User, Ward
 
 # Short names for tables, charts and captions; the seed's stem question stays the section's title.
@@ -114,13 +113,12 @@ def _submitted_responses() -> Prefetch:
 def latest_readiness(ward_ids) -> dict[int, Readiness]:
     """The latest closed audit with at least one submitted response for each ward; wards without one are left out.
 
-    Two queries whatever the number of wards, and none while no audit, ward or person has changed since the
-    same wards were last asked about (scoring every ward's audit is the dashboard's heaviest step).
+    Two queries whatever the number of wards.
     """
     ward_ids = sorted(set(ward_ids))
     if not ward_ids:
         return {}
-    return datacache.remember("ffit-readiness", ("ffit", "org"), (ward_ids,), lambda: _latest_readiness(ward_ids))
+    return _latest_readiness(ward_ids)
 
 
 def _latest_readiness(ward_ids: list[int]) -> dict[int, Readiness]:

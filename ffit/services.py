@@ -1,12 +1,14 @@
 """Writes for FFIT audits: every one atomic, validated and keyword-only. Views ask `permissions` first."""
 
 from collections.abc import Iterable, Mapping
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from ffit import scoring
 from ffit.models import Audit, Response
 from ffit.questionnaire import ITEMS_BY_KEY, SCALE, SECTIONS
 from projects.models import Initiative
@@ -132,4 +134,37 @@ def close_audit(*, audit_id: int, by: User) -> Audit:
     audit.closed_at = timezone.now()
     audit.full_clean()
     audit.save(update_fields=["status", "closed_at"])
+    store_ward_readiness(audit)
     return audit
+
+
+def lowest_section_percent(answers: Iterable[Mapping[str, int | None]]) -> Decimal | None:
+    """The weakest section's combined score, to one decimal place; None when no section was answered."""
+    percents = [s.percent for s in scoring.combined_section_scores(answers) if s.percent is not None]
+    return Decimal(str(round(min(percents), 1))) if percents else None
+
+
+def store_ward_readiness(audit: Audit) -> None:
+    """The audit that just closed is its ward's latest: keep its date and weakest section on the ward, where the
+    dashboard, the ward page and the approval rule read them."""
+    answers = [r.answers for r in audit.responses.filter(submitted_at__isnull=False)]
+    Ward.objects.filter(pk=audit.ward_id).update(
+        readiness_closed_on=timezone.localdate(audit.closed_at),
+        readiness_lowest_percent=lowest_section_percent(answers),
+    )
+
+
+def refresh_ward_readiness(ward_ids: Iterable[int]) -> None:
+    """Recompute the stored readiness of these wards from their latest closed audits (for data loaded in bulk,
+    such as the demo and the benchmark trust, which close audits without this service)."""
+    latest = {}
+    closed = (
+        Audit.objects.filter(ward_id__in=list(ward_ids), status=Audit.Status.CLOSED, closed_at__isnull=False)
+        .filter(responses__submitted_at__isnull=False)
+        .distinct()
+        .order_by("closed_at", "pk")
+    )
+    for audit in closed:
+        latest[audit.ward_id] = audit
+    for audit in latest.values():
+        store_ward_readiness(audit)

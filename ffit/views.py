@@ -1,5 +1,3 @@
-import csv
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,8 +10,7 @@ from ffit import charts, selectors, services
 from ffit.forms import InviteForm, OpenAuditForm, SectionForm
 from ffit.models import Audit, Response
 from ffit.questionnaire import CAVEAT, INTRODUCTION, RESPONDENTS, SECTIONS
-from qiportal import permissions
-from qiportal.exports import safe_cell
+from qiportal import exports, permissions
 from qiportal.models import Ward
 
 
@@ -280,32 +277,37 @@ def audit_chart(request, pk):
 def audit_csv(request, pk):
     audit = _results_audit(request, pk)
     results = selectors.audit_results(audit)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="ffit-{audit.ward.slug}-{audit.pk}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(
-        ["Ward", "Audit opened", "Audit closed", "Respondent", "Section", "Section name", "Total", "Maximum", "Percent"]
+    header = ["Ward", "Audit opened", "Audit closed", "Respondent", "Section", "Section name", "Total", "Maximum"]
+    return exports.csv_response(
+        f"ffit-{audit.ward.slug}-{audit.pk}.csv", [*header, "Percent"], _csv_rows(audit, results)
     )
+
+
+CSV_HEADER = [
+    *("Ward", "Audit opened", "Audit closed", "Respondent"),
+    *("Section", "Section name", "Total", "Maximum", "Percent"),
+]
+
+
+def _csv_rows(audit, results):
+    """One row per section for the combined answers, then for each respondent (formulas neutralised by exports)."""
     opened = audit.opened_at.date().isoformat()
     closed = audit.closed_at.date().isoformat() if audit.closed_at else ""
     for combined, per_respondent in results.table:
         people = [(r.respondent.display_name, row) for r, row in zip(results.responses, per_respondent, strict=True)]
         for name, row in [("Combined (mean per question)", combined), *people]:
             score = row.score
-            writer.writerow(
-                [
-                    safe_cell(audit.ward.name),
-                    opened,
-                    closed,
-                    safe_cell(name),
-                    row.number,
-                    safe_cell(row.name),
-                    f"{score.total:g}" if score.answered else "",
-                    score.maximum,
-                    f"{score.percent:.1f}" if score.percent is not None else "",
-                ]
-            )
-    return response
+            yield [
+                audit.ward.name,
+                opened,
+                closed,
+                name,
+                row.number,
+                row.name,
+                f"{score.total:g}" if score.answered else "",
+                score.maximum,
+                f"{score.percent:.1f}" if score.percent is not None else "",
+            ]
 
 
 @require_GET

@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 
+from projects import selectors
 from projects.models import Decision, Initiative, PdsaCycle, Scope
 from projects.services import IHI_SCALE, STAGE_FIELDS
 from qiportal.models import Directorate, Role, StrategicPriority, User, Ward
@@ -349,3 +350,142 @@ class ProgressScoreForm(forms.Form):
 
 class ConfirmSubmitForm(forms.Form):
     pass
+
+
+MULTIPLE = (forms.MultipleChoiceField, forms.ModelMultipleChoiceField)
+
+
+class NewInitiativeWizard:
+    """What a QI lead has entered so far on the four pages of a new initiative, kept in their session until they
+    save it from the check-your-answers page."""
+
+    SESSION_KEY = "new_initiative"
+    keys = [key for key, _, _ in WIZARD_STEPS]
+
+    def __init__(self, session, user):
+        self.session = session
+        self.user = user
+
+    @property
+    def data(self) -> dict:
+        return self.session.setdefault(self.SESSION_KEY, {})
+
+    def start(self) -> None:
+        self.session[self.SESSION_KEY] = {}
+
+    def clear(self) -> None:
+        self.session.pop(self.SESSION_KEY, None)
+
+    def form(self, key: str, posted=None) -> forms.Form:
+        """The step's form: bound to what was posted, else to what was entered before, else blank."""
+        form_class = {k: c for k, _, c in WIZARD_STEPS}[key]
+        if posted is not None:
+            form = form_class(posted)
+        elif key in self.data:
+            form = form_class(self.data[key])  # what they entered before, to check or change
+        else:
+            form = form_class(initial={"lead": self.user.pk} if key == "people" else None)
+        form.helper = _helper(form, "Continue")
+        return form
+
+    def keep(self, key: str, form: forms.Form) -> None:
+        """Keep a valid step's raw answers (lists for multiple choices) to bind the form again later."""
+        self.data[key] = {
+            name: form.data.getlist(name) if isinstance(field, MULTIPLE) else form.data.get(name, "")
+            for name, field in form.fields.items()
+        }
+        self.session.modified = True
+
+    def bound_steps(self) -> list[tuple[str, str, forms.Form]]:
+        return [(key, title, form_class(self.data.get(key))) for key, title, form_class in WIZARD_STEPS]
+
+    @staticmethod
+    def first_unfinished(steps) -> str | None:
+        return next((key for key, _, form in steps if not form.is_valid()), None)
+
+    @staticmethod
+    def answers(steps) -> dict:
+        cleaned = {}
+        for _, _, form in steps:
+            cleaned.update(form.cleaned_data)
+        return cleaned
+
+
+def answers_as_read(form) -> list[tuple[str, str]]:
+    """A step's answers as a person reads them, for the check-your-answers page."""
+    rows = []
+    for name, field in form.fields.items():
+        value = form.cleaned_data.get(name)
+        if hasattr(field, "choices") and not hasattr(value, "pk") and not isinstance(value, list | tuple):
+            value = dict(field.choices).get(value, value)
+        if hasattr(value, "all") or isinstance(value, list | tuple):
+            value = ", ".join(getattr(item, "display_name", str(item)) for item in value)
+        elif hasattr(value, "strftime"):
+            value = f"{value:%-d %B %Y}"
+        elif value is not None and hasattr(value, "pk"):
+            value = getattr(value, "display_name", str(value))
+        rows.append((field.label, "" if value is None else str(value)))
+    return rows
+
+
+# A senior manager's decision on an overload flag --------------------------------------------------------
+
+ACCEPT = "accept"
+
+
+class OverloadDecisionForm(forms.Form):
+    action = forms.ChoiceField(
+        label="What do you decide?",
+        widget=forms.RadioSelect,
+        choices=[
+            (ACCEPT, "Accept this load for now"),
+            (Decision.Kind.PAUSE, "Pause chosen initiatives"),
+            (Decision.Kind.HALT, "Halt chosen initiatives"),
+        ],
+        error_messages={"required": "Choose what you decide"},
+    )
+    initiatives = forms.ModelMultipleChoiceField(
+        label="Initiatives to pause or halt",
+        queryset=Initiative.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="Only if you pause or halt. The lead, team and sponsor of each are told.",
+    )
+    reason = forms.CharField(
+        label="Your reason",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Enter your reason"},
+    )
+    review_on = forms.DateField(
+        label="Review this decision on",
+        required=False,
+        help_text="Only if you accept the load for now. For example, 15/3/2027.",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def __init__(self, *args, ward, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only what this person may decide on: the choices and the service ask the same can_decide.
+        decidable = [initiative.pk for initiative in selectors.decidable_on_ward(user, ward)]
+        self.fields["initiatives"].queryset = (
+            Initiative.objects.filter(pk__in=decidable)
+            .select_related("lead")
+            .prefetch_related("wards")
+            .order_by("title")
+        )
+        self.fields["initiatives"].label_from_instance = lambda i: f"{i.title} ({i.scope_label()}; lead {i.lead})"
+        self.helper = FormHelper(self)
+        self.helper.add_input(Submit("submit", "Record decision"))
+
+    def clean(self):
+        data = super().clean()
+        action = data.get("action")
+        if action == ACCEPT:
+            review_on = data.get("review_on")
+            if review_on is None and "review_on" not in self.errors:
+                self.add_error("review_on", "Enter the date to review this decision")
+            elif review_on is not None and review_on <= timezone.localdate():
+                self.add_error("review_on", "The review date must be in the future")
+        elif action and not data.get("initiatives") and "initiatives" not in self.errors:
+            self.add_error("initiatives", "Choose at least one initiative to pause or halt")
+        return data

@@ -7,55 +7,19 @@ Each job returns a JobResult whose lines say, in plain words, what it did.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max, OuterRef, Q, Subquery
-from django.db.models.functions import Greatest
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from projects.models import Decision, Initiative, OverloadFlag, PdsaCycle, Status
 from projects.overload import WardLoad, format_load, ward_loads
-from qiportal import datacache, notifications, permissions
-from qiportal.models import NotificationKind, Role, RoleAssignment, User, Ward
-
-
-@dataclass
-class JobResult:
-    name: str
-    lines: list[str] = field(default_factory=list)
-    counts: dict[str, int] = field(default_factory=dict)
-
-    def add(self, line: str, count_key: str | None = None) -> None:
-        self.lines.append(line)
-        if count_key:
-            self.counts[count_key] = self.counts.get(count_key, 0) + 1
-
-    def count(self, key: str) -> int:
-        return self.counts.get(key, 0)
-
-
-def iso_week(day: date) -> str:
-    year, week, _ = day.isocalendar()
-    return f"{year}-W{week:02d}"
-
-
-def qi_leads() -> list[User]:
-    return list(User.objects.filter(is_active=True, roles__role=Role.QI_LEAD).distinct())
-
-
-def ward_managers(ward_ids) -> dict[int, list[User]]:
-    found: dict[int, list[User]] = {}
-    for assignment in RoleAssignment.objects.filter(
-        role=Role.WARD_MANAGER, ward_id__in=list(ward_ids), user__is_active=True
-    ).select_related("user"):
-        found.setdefault(assignment.ward_id, []).append(assignment.user)
-    return found
-
+from qiportal import notifications
+from qiportal.jobs import JobResult, iso_week, qi_leads, ward_managers
+from qiportal.models import NotificationKind, Role, User, Ward
 
 # Initiativitis scan ---------------------------------------------------------------------------------
 
@@ -168,37 +132,12 @@ def close_cause(ward: Ward, flag: OverloadFlag, load: WardLoad) -> str:
 
 def mark_stalled(*, today: date, result: JobResult, notify_people: bool = True) -> None:
     """Live initiatives with no PDSA activity and no new measure data for STALLED_WEEKS weeks are stalled."""
-    from runcharts.models import DataPoint
-
     weeks = settings.QI["STALLED_WEEKS"]
     cutoff = timezone.make_aware(datetime.combine(today - timedelta(weeks=weeks), time.min))
-    last_pdsa = (
-        PdsaCycle.objects.filter(initiative=OuterRef("pk"))
-        .values("initiative")
-        .annotate(last=Max(Greatest("created_at", "updated_at")))
-        .values("last")
-    )
-    last_data = (
-        DataPoint.objects.filter(measure__initiative=OuterRef("pk"))
-        .values("measure__initiative")
-        .annotate(last=Max("entered_at"))
-        .values("last")
-    )
-    went_live = (
-        Decision.objects.filter(initiative=OuterRef("pk"), kind__in=[Decision.Kind.APPROVE, Decision.Kind.RESUME])
-        .values("initiative")
-        .annotate(last=Max("made_at"))
-        .values("last")
-    )
-    rows = (
-        Initiative.objects.live()
-        .annotate(last_pdsa=Subquery(last_pdsa), last_data=Subquery(last_data), went_live=Subquery(went_live))
-        .values_list("pk", "is_stalled", "created_at", "last_pdsa", "last_data", "went_live")
-    )
+    rows = Initiative.objects.live().values_list("pk", "is_stalled", "last_activity_at")
     newly, resumed = [], []
-    for pk, is_stalled, created_at, *moments in rows:
-        last = max([created_at, *(moment for moment in moments if moment is not None)])
-        stalled = last < cutoff
+    for pk, is_stalled, last_activity_at in rows:
+        stalled = last_activity_at < cutoff
         if stalled and not is_stalled:
             newly.append(pk)
         elif is_stalled and not stalled:
@@ -210,14 +149,11 @@ def mark_stalled(*, today: date, result: JobResult, notify_people: bool = True) 
     # Anything no longer live is not stalled (pausing, halting and completing already clear it).
     ended = Initiative.objects.filter(is_stalled=True).exclude(status=Status.LIVE)
     changed += ended.update(is_stalled=False, stalled_since=None)
-    if changed:
-        datacache.bump("projects")  # the updates above and below send no signals
     if not newly:
         return
     updated = list(Initiative.objects.filter(pk__in=newly, is_stalled=False).select_related("sponsor").order_by("pk"))
     with transaction.atomic():  # marked and told together: a killed run leaves nobody marked but untold
         Initiative.objects.filter(pk__in=[i.pk for i in updated]).update(is_stalled=True, stalled_since=today)
-        datacache.bump("projects")
         for initiative in updated:
             result.add(f"Marked ‘{initiative.title}’ as stalled.", "stalled")
             if not notify_people:
@@ -231,75 +167,9 @@ def mark_stalled(*, today: date, result: JobResult, notify_people: bool = True) 
                     "It is in your review queue: decide whether to support it, pause it or halt it."
                 ),
                 subject=initiative,
-                url=reverse("projects:review_detail", args=[initiative.pk]),
+                url=reverse("review_detail", args=[initiative.pk]),
                 event=f"stalled-{today.isoformat()}",
             )
-
-
-# Overload decisions ---------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def accept_overload(*, flag_id: int, by: User, reason: str, review_on: date) -> OverloadFlag:
-    flag = OverloadFlag.objects.select_for_update().get(pk=flag_id)
-    errors = {}
-    if not flag.is_open:
-        raise ValidationError("This flag has closed: the ward's load fell back.")
-    if not reason.strip():
-        errors["reason"] = "Give a reason for accepting the load for now"
-    if review_on is None or review_on <= timezone.localdate():
-        errors["review_on"] = "The review date must be in the future"
-    if errors:
-        raise ValidationError(errors)
-    return _record_decision(flag, OverloadFlag.Outcome.ACCEPTED, by, reason, review_on=review_on)
-
-
-def decidable_on_ward(user: User, ward) -> list[Initiative]:
-    """Live initiatives touching `ward` that `user` may pause or halt: the same `can_decide` as the decision pages,
-    so a senior manager scoped to one directorate is not offered a trust-wide initiative sponsored by someone else."""
-    live = (
-        Initiative.objects.live()
-        .touching_ward(ward)
-        .select_related("lead")
-        .prefetch_related("wards", "team")
-        .order_by("title", "pk")
-    )
-    return [initiative for initiative in live if permissions.can_decide(user, initiative)]
-
-
-@transaction.atomic
-def act_on_overload(*, flag_id: int, by: User, initiative_ids: list[int], kind: str, reason: str) -> OverloadFlag:
-    """Pause or halt the chosen initiatives through the lifecycle; the scan after commit closes the flag."""
-    from projects import services
-
-    flag = OverloadFlag.objects.select_for_update().select_related("ward").get(pk=flag_id)
-    if not flag.is_open:
-        raise ValidationError("This flag has closed: the ward's load fell back.")
-    if kind not in (Decision.Kind.PAUSE, Decision.Kind.HALT):
-        raise ValidationError({"action": "Choose whether to pause or halt"})
-    if not initiative_ids:
-        raise ValidationError({"initiatives": "Choose at least one initiative"})
-    if not reason.strip():
-        raise ValidationError({"reason": "Give a reason for this decision"})
-    allowed = {initiative.pk for initiative in decidable_on_ward(by, flag.ward)}
-    if not set(initiative_ids) <= allowed:
-        raise ValidationError({"initiatives": "Choose only live initiatives on this ward that you may decide on"})
-    for pk in sorted(initiative_ids):
-        services.decide(initiative_id=pk, kind=kind, by=by, reason=reason)
-    return _record_decision(flag, OverloadFlag.Outcome.ACTED, by, reason)
-
-
-def _record_decision(flag: OverloadFlag, outcome: str, by: User, reason: str, **extra_fields) -> OverloadFlag:
-    """Save a senior manager's decision on an overload flag, with `extra_fields` (such as review_on) set too."""
-    flag.decision = outcome
-    flag.decision_reason = reason.strip()
-    for name, value in extra_fields.items():
-        setattr(flag, name, value)
-    flag.decided_by = by
-    flag.decided_at = timezone.now()
-    flag._history_user = by
-    flag.save(update_fields=["decision", "decision_reason", *extra_fields, "decided_by", "decided_at"])
-    return flag
 
 
 # Reminders ------------------------------------------------------------------------------------------
@@ -328,7 +198,7 @@ def remind_reviews_due(*, today: date | None = None) -> JobResult:
                 f"({initiative.next_review_on:%-d %B %Y}). Record the review, or pause, halt or complete it."
             ),
             subject=initiative,
-            url=reverse("projects:review_detail", args=[initiative.pk]),
+            url=reverse("review_detail", args=[initiative.pk]),
             period=period,
         )
         if sent:

@@ -15,18 +15,26 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from projects import lifecycle
+from qiportal import permissions
 from qiportal.models import Directorate, StrategicPriority, User, Ward
 
 
+def format_load(value: Decimal) -> str:
+    """3.50 -> "3.5", 3.00 -> "3", 2.25 -> "2.25"."""
+    text = f"{Decimal(value).quantize(Decimal('0.01')):f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 class Status(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    SUBMITTED = "submitted", "Submitted for review"
-    CHANGES_REQUESTED = "changes_requested", "Changes requested"
-    LIVE = "live", "Live"
-    PAUSED = "paused", "Paused"
-    COMPLETED = "completed", "Completed"
-    HALTED = "halted", "Halted"
-    NOT_APPROVED = "not_approved", "Not approved"
+    DRAFT = lifecycle.DRAFT, "Draft"
+    SUBMITTED = lifecycle.SUBMITTED, "Submitted for review"
+    CHANGES_REQUESTED = lifecycle.CHANGES_REQUESTED, "Changes requested"
+    LIVE = lifecycle.LIVE, "Live"
+    PAUSED = lifecycle.PAUSED, "Paused"
+    COMPLETED = lifecycle.COMPLETED, "Completed"
+    HALTED = lifecycle.HALTED, "Halted"
+    NOT_APPROVED = lifecycle.NOT_APPROVED, "Not approved"
 
 
 class Scope(models.TextChoices):
@@ -57,19 +65,22 @@ class InitiativeQuerySet(models.QuerySet):
         ).distinct()
 
     def visible_to(self, user: User):
-        """Everything in the log is open to staff, except other people's unsubmitted drafts."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_superuser:
-            return self
-        # A subquery for team drafts rather than a join, so the log needs no DISTINCT as it grows.
-        team_drafts = Initiative.team.through.objects.filter(user=user).values("initiative_id")
-        return self.filter(~Q(status=Status.DRAFT) | Q(lead=user) | Q(created_by=user) | Q(pk__in=team_drafts))
+        """Everything in the log is open to staff, except other people's drafts (qiportal.permissions)."""
+        return permissions.visible_initiatives(user, self)
 
 
 class Initiative(models.Model):
     # Transitions the lifecycle allows, keyed by the decision that makes them.
-    HALTABLE = (Status.SUBMITTED, Status.LIVE)
+    # Status sets from the lifecycle's transition table, on the class so that qiportal.permissions can ask an
+    # initiative about itself without importing this app.
+    DRAFT = lifecycle.DRAFT
+    LIVE = lifecycle.LIVE
+    ENDED = lifecycle.ENDED
+    RUNNING = lifecycle.RUNNING
+    SUBMITTABLE = lifecycle.SUBMITTABLE
+    IN_REVIEW = lifecycle.IN_REVIEW
+    OPEN = lifecycle.OPEN
+    HALTABLE = lifecycle.TRANSITIONS[lifecycle.HALT].sources
 
     title = models.CharField(max_length=200)
     problem = models.TextField("the problem and why it matters")
@@ -103,6 +114,10 @@ class Initiative(models.Model):
     flag_reason = models.CharField(max_length=300, blank=True)
     is_stalled = models.BooleanField(default=False)
     stalled_since = models.DateField(null=True, blank=True)
+    # The last sign of work: created, approved or resumed, a PDSA cycle saved, measure data entered. Kept by the
+    # services that record those (projects.services.record_activity); the scan marks live ones quiet too long
+    # as stalled by reading this alone.
+    last_activity_at = models.DateTimeField(default=timezone.now, editable=False)
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -112,7 +127,14 @@ class Initiative(models.Model):
 
     history = HistoricalRecords(
         m2m_fields=[wards, team],
-        excluded_fields=["updated_at", "is_stalled", "stalled_since", "next_review_on", "progress_score"],
+        excluded_fields=[
+            "updated_at",
+            "is_stalled",
+            "stalled_since",
+            "next_review_on",
+            "progress_score",
+            "last_activity_at",
+        ],
     )
     objects = InitiativeQuerySet.as_manager()
 
@@ -145,7 +167,7 @@ class Initiative(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("projects:initiative_detail", args=[self.pk])
+        return reverse("initiative_detail", args=[self.pk])
 
     @property
     def is_open(self) -> bool:
@@ -198,15 +220,15 @@ class Decision(models.Model):
     """A lifecycle transition or review outcome: the audit trail of who decided what, when and why."""
 
     class Kind(models.TextChoices):
-        SUBMIT = "submit", "Submitted for review"
-        APPROVE = "approve", "Approved"
-        REQUEST_CHANGES = "request_changes", "Changes requested"
-        NOT_APPROVE = "not_approve", "Not approved"
-        PAUSE = "pause", "Paused"
-        RESUME = "resume", "Resumed"
-        HALT = "halt", "Halted"
-        COMPLETE = "complete", "Completed"
-        REVIEW_DONE = "review_done", "Review done"
+        SUBMIT = lifecycle.SUBMIT, "Submitted for review"
+        APPROVE = lifecycle.APPROVE, "Approved"
+        REQUEST_CHANGES = lifecycle.REQUEST_CHANGES, "Changes requested"
+        NOT_APPROVE = lifecycle.NOT_APPROVE, "Not approved"
+        PAUSE = lifecycle.PAUSE, "Paused"
+        RESUME = lifecycle.RESUME, "Resumed"
+        HALT = lifecycle.HALT, "Halted"
+        COMPLETE = lifecycle.COMPLETE, "Completed"
+        REVIEW_DONE = lifecycle.REVIEW_DONE, "Review done"
 
     REASON_REQUIRED = (Kind.PAUSE, Kind.HALT, Kind.NOT_APPROVE, Kind.REQUEST_CHANGES, Kind.COMPLETE)
 
@@ -444,6 +466,4 @@ class OverloadFlag(models.Model):
 
     @property
     def opened_summary(self) -> str:
-        from projects.overload import format_load
-
         return f"Load {format_load(self.load_at_open)} of {format_load(self.threshold_at_open)}"

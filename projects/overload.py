@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from django.db.models import Count
 
-from projects.models import Initiative, LoadWeights, OverloadFlag, Scope, Status
+from projects.models import Initiative, LoadWeights, OverloadFlag, Scope, Status, format_load
 from qiportal.models import Ward
 
 
@@ -39,12 +39,6 @@ class WardLoad:
     def summary(self) -> str:
         """Plain words, never colour alone: "Load 3.5 of 3 – over threshold"."""
         return f"Load {format_load(self.load)} of {format_load(self.threshold)} – {self.status_label}"
-
-
-def format_load(value: Decimal) -> str:
-    """3.50 -> "3.5", 3.00 -> "3", 2.25 -> "2.25"."""
-    text = f"{Decimal(value).quantize(Decimal('0.01')):f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def ward_loads(wards: Iterable[Ward] | None = None) -> dict[int, WardLoad]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import timedelta
 from difflib import SequenceMatcher
 from itertools import pairwise
@@ -12,7 +13,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from projects.models import ChangeIdea, Decision, Initiative, PdsaCycle, ProgressScore, Scope, Status
-from qiportal.models import Role, User, Ward
+from qiportal import permissions
+from qiportal.models import User, Ward
 
 OPEN_STATUSES = (Status.SUBMITTED, Status.LIVE, Status.PAUSED)
 
@@ -44,18 +46,10 @@ def status_counts(queryset: QuerySet[Initiative]) -> dict[str, int]:
     return counts
 
 
-def _oversight_filter(user: User) -> Q:
-    overseen = user.overseen_directorate_ids
-    if overseen is None and user.has_role(Role.SENIOR_MANAGER):
-        return Q()
-    ids = list(overseen or [])
-    return Q(sponsor=user) | Q(directorate_id__in=ids) | Q(wards__directorate_id__in=ids)
-
-
 def review_queue(user: User) -> QuerySet[Initiative]:
     """Submitted proposals, live initiatives whose review is due or overdue, and any flagged for attention."""
     soon = timezone.localdate() + timedelta(days=7)
-    base = Initiative.objects.all() if user.is_superuser else Initiative.objects.filter(_oversight_filter(user))
+    base = permissions.reviewable_initiatives(user, Initiative.objects.all())
     ids = base.filter(
         Q(status=Status.SUBMITTED)
         | Q(status__in=(Status.LIVE, Status.PAUSED), next_review_on__lte=soon)
@@ -185,3 +179,62 @@ def pdsa_activity(initiative: Initiative) -> dict[str, int]:
         "studied": sum(1 for cycle in cycles if cycle.is_studied),
         "overdue": sum(1 for cycle in cycles if cycle.is_overdue),
     }
+
+
+def decidable_on_ward(user: User, ward) -> list[Initiative]:
+    """Live initiatives touching `ward` that `user` may pause or halt: the same `can_decide` as the decision pages,
+    so a senior manager scoped to one directorate is not offered a trust-wide initiative sponsored by someone else."""
+    live = (
+        Initiative.objects.live()
+        .touching_ward(ward)
+        .select_related("lead")
+        .prefetch_related("wards", "team")
+        .order_by("title", "pk")
+    )
+    return [initiative for initiative in live if permissions.can_decide(user, initiative)]
+
+
+# The portfolio download ----------------------------------------------------------------------------
+
+EXPORT_HEADER = [
+    "ID",
+    "Title",
+    "Status",
+    "Strategic priority",
+    "Scope",
+    "Wards",
+    "Directorate",
+    "Lead",
+    "Sponsor",
+    "Planned start",
+    "Planned end",
+    "Next review",
+    "Progress score",
+    "PDSA cycles",
+    "Aim",
+]
+
+
+def export_rows(queryset) -> tuple[list[str], Iterable[list]]:
+    """The portfolio as spreadsheet rows (header, rows) for the CSV and XLSX downloads."""
+    rows = (
+        [
+            i.pk,
+            i.title,
+            i.get_status_display(),
+            i.priority.name,
+            i.get_scope_display(),
+            "; ".join(w.name for w in i.wards.all()),
+            i.directorate.name if i.directorate else "Trust-wide",
+            i.lead.display_name,
+            i.sponsor.display_name,
+            i.planned_start_on,
+            i.planned_end_on,
+            i.next_review_on,
+            i.progress_score,
+            i.cycle_count,
+            i.aim,
+        ]
+        for i in queryset
+    )
+    return EXPORT_HEADER, rows

@@ -16,7 +16,8 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from projects.models import ChangeIdea, Decision, Initiative, PdsaCycle, ProgressScore, Scope, Status
+from projects import lifecycle, selectors
+from projects.models import ChangeIdea, Decision, Initiative, OverloadFlag, PdsaCycle, ProgressScore, Scope, Status
 from projects.tasks import scan_wards
 from qiportal import notifications, permissions
 from qiportal.models import NotificationKind, Role, User
@@ -25,27 +26,7 @@ from qiportal.queueing import enqueue
 K = Decision.Kind
 
 
-@dataclass(frozen=True)
-class Transition:
-    kind: str
-    sources: tuple[str, ...]
-    target: str
-    verb: str  # for messages: "You approved ‘…’."
-
-
-TRANSITIONS = {
-    K.SUBMIT: Transition(K.SUBMIT, (Status.DRAFT, Status.CHANGES_REQUESTED), Status.SUBMITTED, "submitted"),
-    K.APPROVE: Transition(K.APPROVE, (Status.SUBMITTED,), Status.LIVE, "approved"),
-    K.REQUEST_CHANGES: Transition(
-        K.REQUEST_CHANGES, (Status.SUBMITTED,), Status.CHANGES_REQUESTED, "asked for changes to"
-    ),
-    K.NOT_APPROVE: Transition(K.NOT_APPROVE, (Status.SUBMITTED,), Status.NOT_APPROVED, "did not approve"),
-    K.PAUSE: Transition(K.PAUSE, (Status.LIVE,), Status.PAUSED, "paused"),
-    K.RESUME: Transition(K.RESUME, (Status.PAUSED,), Status.LIVE, "resumed"),
-    K.HALT: Transition(K.HALT, Initiative.HALTABLE, Status.HALTED, "halted"),
-    K.COMPLETE: Transition(K.COMPLETE, (Status.LIVE,), Status.COMPLETED, "completed"),
-    K.REVIEW_DONE: Transition(K.REVIEW_DONE, (Status.LIVE, Status.PAUSED), "", "reviewed"),
-}
+TRANSITIONS = lifecycle.TRANSITIONS
 
 
 def allowed_decisions(initiative: Initiative) -> list[str]:
@@ -191,7 +172,10 @@ def decide(
     if kind == K.SUBMIT:
         initiative.submitted_at = timezone.now()
         update.append("submitted_at")
-    elif kind == K.APPROVE:
+    if kind in (K.APPROVE, K.RESUME):  # going live starts the stalled clock again
+        initiative.last_activity_at = timezone.now()
+        update.append("last_activity_at")
+    if kind == K.APPROVE:
         initiative.approved_on = today
         initiative.next_review_on = today + timedelta(weeks=initiative.review_interval_weeks)
         update += ["approved_on", "next_review_on"]
@@ -265,6 +249,11 @@ NEXT_STAGE = {
 }
 
 
+def record_activity(initiative_id: int) -> None:
+    """Note that work happened on this initiative now (a PDSA cycle saved, measure data entered, approval)."""
+    Initiative.objects.filter(pk=initiative_id).update(last_activity_at=timezone.now())
+
+
 @transaction.atomic
 def plan_pdsa_cycle(*, initiative_id: int, by: User, **plan) -> PdsaCycle:
     initiative = Initiative.objects.select_for_update().get(pk=initiative_id)
@@ -279,6 +268,8 @@ def plan_pdsa_cycle(*, initiative_id: int, by: User, **plan) -> PdsaCycle:
     cycle.full_clean()
     cycle._history_user = by
     cycle.save()
+    record_activity(cycle.initiative_id)
+    record_activity(initiative.pk)
     return cycle
 
 
@@ -395,3 +386,54 @@ def set_progress_score(
     initiative.progress_score = score
     initiative.save(update_fields=["progress_score", "updated_at"])
     return entry
+
+
+# Overload decisions ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def accept_overload(*, flag_id: int, by: User, reason: str, review_on: date) -> OverloadFlag:
+    flag = OverloadFlag.objects.select_for_update().get(pk=flag_id)
+    errors = {}
+    if not flag.is_open:
+        raise ValidationError("This flag has closed: the ward's load fell back.")
+    if not reason.strip():
+        errors["reason"] = "Give a reason for accepting the load for now"
+    if review_on is None or review_on <= timezone.localdate():
+        errors["review_on"] = "The review date must be in the future"
+    if errors:
+        raise ValidationError(errors)
+    return _record_decision(flag, OverloadFlag.Outcome.ACCEPTED, by, reason, review_on=review_on)
+
+
+@transaction.atomic
+def act_on_overload(*, flag_id: int, by: User, initiative_ids: list[int], kind: str, reason: str) -> OverloadFlag:
+    """Pause or halt the chosen initiatives through the lifecycle; the scan after commit closes the flag."""
+    flag = OverloadFlag.objects.select_for_update().select_related("ward").get(pk=flag_id)
+    if not flag.is_open:
+        raise ValidationError("This flag has closed: the ward's load fell back.")
+    if kind not in (Decision.Kind.PAUSE, Decision.Kind.HALT):
+        raise ValidationError({"action": "Choose whether to pause or halt"})
+    if not initiative_ids:
+        raise ValidationError({"initiatives": "Choose at least one initiative"})
+    if not reason.strip():
+        raise ValidationError({"reason": "Give a reason for this decision"})
+    allowed = {initiative.pk for initiative in selectors.decidable_on_ward(by, flag.ward)}
+    if not set(initiative_ids) <= allowed:
+        raise ValidationError({"initiatives": "Choose only live initiatives on this ward that you may decide on"})
+    for pk in sorted(initiative_ids):
+        decide(initiative_id=pk, kind=kind, by=by, reason=reason)
+    return _record_decision(flag, OverloadFlag.Outcome.ACTED, by, reason)
+
+
+def _record_decision(flag: OverloadFlag, outcome: str, by: User, reason: str, **extra_fields) -> OverloadFlag:
+    """Save a senior manager's decision on an overload flag, with `extra_fields` (such as review_on) set too."""
+    flag.decision = outcome
+    flag.decision_reason = reason.strip()
+    for name, value in extra_fields.items():
+        setattr(flag, name, value)
+    flag.decided_by = by
+    flag.decided_at = timezone.now()
+    flag._history_user = by
+    flag.save(update_fields=["decision", "decision_reason", *extra_fields, "decided_by", "decided_at"])
+    return flag

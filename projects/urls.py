@@ -1,7 +1,7 @@
 from django.urls import path
 
-from projects import overload_views, views
 from projects.models import Decision
+from projects.views import charter, decisions, log, overload, pdsa
 
 app_name = "projects"
 
@@ -18,23 +18,21 @@ DECISION_PATHS = {
 }
 
 urlpatterns = [
-    path("initiatives/", views.portfolio, name="portfolio"),
-    path("initiatives/new/", views.initiative_create, name="initiative_create"),
-    path("initiatives/new/check/", views.initiative_check, name="initiative_check"),
-    path("initiatives/new/<slug:step>/", views.initiative_create, name="initiative_create_step"),
-    path("initiatives/<int:pk>/", views.initiative_detail, name="initiative_detail"),
-    path("initiatives/<int:pk>/edit/", views.initiative_edit, name="initiative_edit"),
-    path("initiatives/<int:pk>/submit/", views.initiative_submit, name="initiative_submit"),
+    path("initiatives/", log.portfolio, name="portfolio"),
+    path("initiatives/new/", charter.initiative_create, name="initiative_create"),
+    path("initiatives/new/check/", charter.initiative_check, name="initiative_check"),
+    path("initiatives/new/<slug:step>/", charter.initiative_create, name="initiative_create_step"),
+    path("initiatives/<int:pk>/edit/", charter.initiative_edit, name="initiative_edit"),
+    path("initiatives/<int:pk>/submit/", charter.initiative_submit, name="initiative_submit"),
     *[
-        path(f"initiatives/<int:pk>/{slug}/", views.decide, {"kind": kind}, name=kind)
+        path(f"initiatives/<int:pk>/{slug}/", decisions.decide, {"kind": kind}, name=kind)
         for kind, slug in DECISION_PATHS.items()
     ],
-    path("initiatives/<int:pk>/pdsa/new/", views.pdsa_create, name="pdsa_create"),
-    path("initiatives/<int:pk>/pdsa/<int:number>/", views.pdsa_detail, name="pdsa_detail"),
-    path("initiatives/<int:pk>/pdsa/<int:number>/<slug:stage>/", views.pdsa_stage, name="pdsa_stage"),
-    path("initiatives/<int:pk>/progress-score/", views.progress_score, name="progress_score"),
-    path("reviews/", views.review_queue, name="review_queue"),
-    path("reviews/<int:pk>/", views.review_detail, name="review_detail"),
+    path("initiatives/<int:pk>/pdsa/new/", pdsa.pdsa_create, name="pdsa_create"),
+    path("initiatives/<int:pk>/pdsa/<int:number>/", pdsa.pdsa_detail, name="pdsa_detail"),
+    path("initiatives/<int:pk>/pdsa/<int:number>/<slug:stage>/", pdsa.pdsa_stage, name="pdsa_stage"),
+    path("initiatives/<int:pk>/progress-score/", pdsa.progress_score, name="progress_score"),
+    path("reviews/", decisions.review_queue, name="review_queue"),
     # --- Jobs (issue 8): overload (initiativitis) flags ---
-    path("overload-flags/<int:pk>/", overload_views.overload_flag, name="overload_flag"),
+    path("overload-flags/<int:pk>/", overload.overload_flag, name="overload_flag"),
 ]

@@ -1,14 +1,8 @@
-from functools import cache
-
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, PasswordResetForm, SetPasswordForm
 from django.core.exceptions import ValidationError
-from django.template import Context, Template
-from django.utils.safestring import SafeString, mark_safe
-
-from qiportal import datacache
 
 
 def add_service_errors(form: forms.Form, error: ValidationError) -> None:
@@ -18,32 +12,6 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
-
-
-@cache
-def _filter_form_template() -> Template:
-    return Template(
-        "{% load crispy_forms_tags %}"
-        "{% if form.helper %}{% crispy form form.helper %}{% else %}{{ form|crispy }}{% endif %}"
-    )
-
-
-def cached_filter_form(filterset, request, namespaces: tuple[str, ...]) -> SafeString:
-    """A list's GET filter form, rendered once per query string while the data its choices come from is unchanged.
-
-    Rendering a form with a few hundred choices is most of the cost of a list page after a change; the form
-    depends only on the query string and the choices (wards, directorates, themes...), never on the person.
-    """
-    query = request.GET.copy()
-    query.pop("page", None)
-    html = datacache.remember(
-        f"filter-form-{type(filterset).__name__}",
-        namespaces,
-        (query.urlencode(),),
-        lambda: _filter_form_template().render(Context({"form": filterset.form})),
-    )
-    # A template's own output, autoescaped when it was rendered; a GET form, so it holds no CSRF token.
-    return mark_safe(html)  # noqa: S308  # nosec B308 B703
 
 
 def _helper(form: forms.Form, button: str) -> FormHelper:

@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import connection
 
+from qiportal.celery import app
+
 
 def database_status() -> str:
     try:
@@ -17,7 +19,6 @@ def database_status() -> str:
 def broker_status() -> str:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return "eager"
-    from qiportal.celery import app
 
     try:
         with app.connection_for_write(url=settings.CELERY_BROKER_URL) as conn:

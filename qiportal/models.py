@@ -5,12 +5,16 @@ priority (the "golden thread"). Roles are scoped by RoleAssignment rows: a ward 
 named wards, a senior manager oversees named directorates or, with no directorate, the whole trust.
 """
 
+from datetime import date
 from functools import cached_property
 
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 
@@ -53,8 +57,14 @@ class Ward(models.Model):
     # Initiativitis: a weighted load of live initiatives above this raises an overload flag.
     overload_threshold = models.DecimalField(max_digits=5, decimal_places=2, default=3)
     is_active = models.BooleanField(default=True)
+    # Readiness, kept by ffit.services when an audit of the ward closes: the latest closed FFIT audit's date and
+    # its weakest section's score. Pages and the approval rule read these instead of rescoring every answer.
+    readiness_closed_on = models.DateField(null=True, blank=True, editable=False)
+    readiness_lowest_percent = models.DecimalField(
+        max_digits=4, decimal_places=1, null=True, blank=True, editable=False
+    )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["readiness_closed_on", "readiness_lowest_percent"])
 
     class Meta:
         ordering = ["name"]
@@ -65,6 +75,21 @@ class Ward(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("ward_detail", args=[self.slug])
+
+    def readiness_is_stale(self, today: date | None = None) -> bool:
+        """No closed FFIT audit, or the latest closed more than QI_FFIT_STALE_MONTHS ago."""
+        if self.readiness_closed_on is None:
+            return True
+        cutoff = (today or timezone.localdate()) - relativedelta(months=settings.QI["FFIT_STALE_MONTHS"])
+        return self.readiness_closed_on < cutoff
+
+    def needs_readiness_warning(self, today: date | None = None) -> bool:
+        """Readiness missing, stale, or with a section below QI_FFIT_WEAK_SECTION_PERCENT: approving an initiative
+        on this ward then needs a reason (seed 001: check the ward is ready before another change)."""
+        if self.readiness_is_stale(today):
+            return True
+        weak = settings.QI["FFIT_WEAK_SECTION_PERCENT"]
+        return self.readiness_lowest_percent is not None and self.readiness_lowest_percent < weak
 
 
 class StrategicPriority(models.Model):

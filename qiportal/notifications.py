@@ -7,21 +7,18 @@ or two runs at once cannot create, or send, the same message twice.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 from datetime import timedelta
 
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import Model, Q
 from django.utils import timezone
 
+from qiportal.delivery import MAX_ATTEMPTS
 from qiportal.models import Channel, Notification, NotificationKind, NotificationPreference, User
-
-logger = logging.getLogger(__name__)
-MAX_ATTEMPTS = 5
+from qiportal.queueing import enqueue
+from qiportal.tasks import send_notification_email
 
 
 def preferred_channel(user: User, kind: str) -> str:
@@ -98,54 +95,7 @@ def notify(
 
 def _queue_email(notification_id: int) -> None:
     """Queue the email after commit. If the broker is down the row stays pending and retry_failed() requeues it."""
-    from qiportal.queueing import enqueue
-    from qiportal.tasks import send_notification_email
-
     transaction.on_commit(lambda: enqueue(send_notification_email, notification_id))
-
-
-def deliver(notification_id: int) -> bool:
-    """Send one pending notification's email. Returns True when sent now; records failures with their reason.
-
-    The row is locked while sending so two workers cannot both send it; a row already sent is left alone.
-    """
-    with transaction.atomic():
-        notification = (
-            Notification.objects.select_for_update()
-            .select_related("recipient")
-            .filter(pk=notification_id, status__in=[Notification.Status.PENDING, Notification.Status.FAILED])
-            .filter(attempts__lt=MAX_ATTEMPTS)  # a row out of attempts stays failed for an admin to look at
-            .first()
-        )
-        if notification is None:
-            return False
-        notification.attempts += 1
-        try:
-            _email(notification.recipient.email, notification.title, _email_body(notification), notification.cc)
-        except Exception as error:  # noqa: BLE001 - any delivery failure is recorded, then retried later
-            notification.status = Notification.Status.FAILED
-            notification.last_error = f"{type(error).__name__}: {error}"[:500]
-            notification.save(update_fields=["status", "last_error", "attempts"])
-            logger.warning("Email for notification %s failed: %s", notification.pk, notification.last_error)
-            return False
-        notification.status = Notification.Status.SENT
-        notification.sent_at = timezone.now()
-        notification.last_error = ""
-        notification.save(update_fields=["status", "sent_at", "last_error", "attempts"])
-        return True
-
-
-def _email_body(notification: Notification) -> str:
-    link = f"\n\nOpen it in QI Portal: {settings.SITE_URL}{notification.url}" if notification.url else ""
-    footer = (
-        "\n\n--\nQI Portal. You can choose how you hear about this in QI Portal: Notifications, then "
-        "'How you are told'. QI Portal holds no patient-identifiable information: do not reply with patient details."
-    )
-    return f"{notification.body}{link}{footer}"
-
-
-def _email(to: str, subject: str, body: str, cc: list[str]) -> None:
-    EmailMessage(subject=subject, body=body, to=[to], cc=cc or None).send(fail_silently=False)
 
 
 # A pending row older than this was never picked up (the broker was down when it was queued, or the worker

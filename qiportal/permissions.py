@@ -1,24 +1,31 @@
-"""Who may do what: every "may this user do this to this object?" question is answered here.
+"""Who may do what, and who sees what: every permission question of the portal is answered here.
 
-Views raise PermissionDenied on False and pass the answer to templates, so no button offers what the
-server refuses. Each rule is `can_<verb>(user, obj) -> bool` and is tested per role and scope in
-tests/qiportal/test_permissions.py.
+Two kinds of rule, kept side by side so they cannot disagree:
+- `can_<verb>(user, obj) -> bool`: views raise PermissionDenied on False and pass the answer to templates, so no
+  button offers what the server refuses; services ask again where another path could reach them.
+- `visible_<things>(user, queryset) -> queryset`: what a person may see at all; anything else is a 404, like a
+  missing object. Each app's `visible_to(user)` queryset method calls its rule here.
+
+The core imports no feature app: rules take the app's objects and querysets and ask them about themselves (an
+initiative's status sets, for instance, come from its lifecycle table through the model class). "Admin" means one
+thing everywhere, `is_admin`: a superuser or anyone given the admin role. Each rule is tested per role and scope
+in tests/qiportal/test_permissions.py and by the authorisation matrix (tests/security/).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from django.db.models import Q, QuerySet
 
-from qiportal.models import Role
-
-if TYPE_CHECKING:
-    from ffit.models import Audit
-    from ffit.models import Response as FfitResponse
-    from qiportal.models import Directorate, User, Ward
+from qiportal.models import Directorate, Role, User, Ward
 
 
 def is_admin(user: User) -> bool:
     return user.is_authenticated and (user.is_superuser or user.has_role(Role.ADMIN))
+
+
+def sees_everything_of_the_trust(user: User) -> bool:
+    """Admins, QI leads and trust-wide senior managers: every audit and excellence report is theirs to see."""
+    return is_admin(user) or user.has_role(Role.QI_LEAD) or user.is_trust_senior_manager
 
 
 def can_manage_organisation(user: User) -> bool:
@@ -79,23 +86,51 @@ def can_create_initiative(user: User) -> bool:
     return is_admin(user) or user.has_role(Role.QI_LEAD)
 
 
+def visible_initiatives(user: User, initiatives: QuerySet) -> QuerySet:
+    """Everything in the log is open to staff, except other people's unsubmitted drafts."""
+    if not user.is_authenticated:
+        return initiatives.none()
+    if is_admin(user):
+        return initiatives
+    model = initiatives.model
+    # A subquery for team drafts rather than a join, so the log needs no DISTINCT as it grows.
+    team_drafts = model.team.through.objects.filter(user=user).values("initiative_id")
+    return initiatives.filter(~Q(status=model.DRAFT) | Q(lead=user) | Q(created_by=user) | Q(pk__in=team_drafts))
+
+
+def reviewable_initiatives(user: User, initiatives: QuerySet) -> QuerySet:
+    """Initiatives this person may decide on (the review queue's scope), as `can_decide` answers for one: those
+    they sponsor, those in or touching a directorate they oversee as a senior manager, or all for an admin or a
+    trust-wide senior manager."""
+    if not user.is_authenticated:
+        return initiatives.none()
+    if is_admin(user) or user.is_trust_senior_manager:
+        return initiatives
+    overseen = list(user.overseen_directorate_ids or []) if user.has_role(Role.SENIOR_MANAGER) else []
+    in_scope = Q(sponsor=user)
+    if overseen:
+        touching = initiatives.model.wards.through.objects.filter(ward__directorate_id__in=overseen)
+        in_scope |= Q(directorate_id__in=overseen) | Q(pk__in=touching.values("initiative_id"))
+    return initiatives.filter(in_scope)
+
+
 def can_view_initiative(user: User, initiative) -> bool:
     if not user.is_authenticated:
         return False
-    if initiative.status == "draft":
+    if initiative.status == initiative.DRAFT:
         return is_admin(user) or initiative.created_by_id == user.pk or _is_team(user, initiative)
     return True
 
 
 def can_edit_initiative(user: User, initiative) -> bool:
     """Only the lead, the team and admins edit the charter, and not once it has ended."""
-    if initiative.status in ("completed", "halted", "not_approved"):
+    if initiative.status in initiative.ENDED:
         return False
     return is_admin(user) or _is_team(user, initiative)
 
 
 def can_submit_initiative(user: User, initiative) -> bool:
-    return initiative.status in ("draft", "changes_requested") and (is_admin(user) or _is_team(user, initiative))
+    return initiative.status in initiative.SUBMITTABLE and (is_admin(user) or _is_team(user, initiative))
 
 
 def can_decide(user: User, initiative) -> bool:
@@ -106,7 +141,7 @@ def can_decide(user: User, initiative) -> bool:
 
 
 def can_complete(user: User, initiative) -> bool:
-    return initiative.status == "live" and (can_decide(user, initiative) or _is_team(user, initiative))
+    return initiative.status == initiative.LIVE and (can_decide(user, initiative) or _is_team(user, initiative))
 
 
 def can_make_decision(user: User, initiative, kind: str) -> bool:
@@ -124,19 +159,34 @@ def can_view_reviews(user: User) -> bool:
 
 
 def can_record_pdsa(user: User, initiative) -> bool:
-    if initiative.status not in ("live", "paused"):
+    if initiative.status not in initiative.RUNNING:
         return False
     return is_admin(user) or _is_team(user, initiative) or initiative.coach_id == user.pk
 
 
 def can_set_progress_score(user: User, initiative) -> bool:
-    return initiative.status not in ("draft", "not_approved") and (is_admin(user) or _is_team(user, initiative))
+    """Past draft and not ended: a completed or halted initiative's last score stands."""
+    return initiative.status in initiative.OPEN and (is_admin(user) or _is_team(user, initiative))
 
 
 # --- FFIT readiness audits (ffit/) -------------------------------------------------------------------------------
 # An audit is opened by the ward's manager or a QI lead; its owner invites and closes; each respondent answers only
 # their own response. Results are for the owner, those who submitted, the ward's manager, QI leads, senior managers
 # over the ward and admins: an invitation alone shows the audit, not other people's answers.
+
+
+def visible_audits(user: User, audits: QuerySet) -> QuerySet:
+    """Audits this person may see at all: their own, those they were invited to, their wards' and, for a senior
+    manager, their directorates'; everything for admins, QI leads and trust-wide senior managers."""
+    if not user.is_authenticated:
+        return audits.none()
+    if sees_everything_of_the_trust(user):
+        return audits
+    scope = Q(owner=user) | Q(responses__respondent=user) | Q(ward_id__in=user.managed_ward_ids)
+    overseen = user.overseen_directorate_ids
+    if overseen:
+        scope |= Q(ward__directorate_id__in=overseen)
+    return audits.filter(pk__in=audits.model.objects.filter(scope).values("pk"))
 
 
 def can_open_any_audit(user: User) -> bool:
@@ -147,19 +197,19 @@ def can_open_audit(user: User, ward: Ward) -> bool:
     return is_admin(user) or user.has_role(Role.QI_LEAD) or manages_ward(user, ward)
 
 
-def is_audit_owner(user: User, audit: Audit) -> bool:
+def is_audit_owner(user: User, audit) -> bool:
     return user.is_authenticated and audit.owner_id == user.pk
 
 
-def can_invite_to_audit(user: User, audit: Audit) -> bool:
+def can_invite_to_audit(user: User, audit) -> bool:
     return audit.is_open and (is_audit_owner(user, audit) or is_admin(user))
 
 
-def can_close_audit(user: User, audit: Audit) -> bool:
+def can_close_audit(user: User, audit) -> bool:
     return audit.is_open and (is_audit_owner(user, audit) or is_admin(user))
 
 
-def can_answer_audit(user: User, response: FfitResponse | None) -> bool:
+def can_answer_audit(user: User, response) -> bool:
     """Only the respondent, only while the audit is open and their answers are not yet submitted."""
     return (
         response is not None
@@ -170,7 +220,7 @@ def can_answer_audit(user: User, response: FfitResponse | None) -> bool:
     )
 
 
-def can_view_audit_results(user: User, audit: Audit, response: FfitResponse | None = None) -> bool:
+def can_view_audit_results(user: User, audit, response=None) -> bool:
     """`response` is this user's own response to the audit, if they were invited."""
     if not user.is_authenticated:
         return False
@@ -188,6 +238,23 @@ def can_view_readiness_history(user: User, ward: Ward) -> bool:
 # Learning from Excellence (excellence) ---------------------------------------------------------------
 
 
+def visible_reports(user: User, reports: QuerySet) -> QuerySet:
+    """Excellence reports this person may open: their own, about them or the people and wards they manage, and
+    their directorates' for a senior manager; every report for admins, QI leads and trust-wide senior managers.
+    Other staff meet reports only on the excellence wall (shared ones)."""
+    if not user.is_authenticated:
+        return reports.none()
+    if sees_everything_of_the_trust(user):
+        return reports
+    condition = Q(reporter=user) | Q(recipients=user) | Q(recipients__line_manager=user)
+    if user.managed_ward_ids:
+        condition |= Q(team_ward_id__in=user.managed_ward_ids)
+    overseen = user.overseen_directorate_ids
+    if overseen:
+        condition |= Q(ward__directorate_id__in=overseen) | Q(team_ward__directorate_id__in=overseen)
+    return reports.filter(pk__in=reports.model.objects.filter(condition).values("pk"))
+
+
 def manages_excellence_report(user: User, report) -> bool:
     """A line manager of a recipient, or a ward manager of the team praised. Uses prefetched recipients."""
     if report.team_ward_id and report.team_ward_id in user.managed_ward_ids:
@@ -199,7 +266,7 @@ def can_view_excellence_report(user: User, report) -> bool:
     """The reporter, recipients, their managers, QI leads, senior managers over the ward and admins."""
     if not user.is_authenticated:
         return False
-    if is_admin(user) or user.has_role(Role.QI_LEAD) or report.reporter_id == user.pk:
+    if sees_everything_of_the_trust(user) or report.reporter_id == user.pk:
         return True
     if any(recipient.pk == user.pk for recipient in report.recipients.all()):
         return True
@@ -251,7 +318,7 @@ def _manages_measures(user: User, initiative) -> bool:
 
 def can_add_measure(user: User, initiative) -> bool:
     """The initiative's lead, its team members and admins add measures, and not once it has ended."""
-    if initiative.status in ("completed", "halted", "not_approved"):
+    if initiative.status in initiative.ENDED:
         return False
     return _manages_measures(user, initiative)
 

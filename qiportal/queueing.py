@@ -3,6 +3,10 @@
 The work a task does is always recoverable from the database (a pending Notification, a ward whose load the
 next scan will read), so when the broker cannot be reached the request carries on, the failure is logged,
 and the scheduled jobs (`retry_failed_emails`, the ward scan) pick the work up once it is back.
+
+This departs from the style guide's `task.delay_on_commit(...)` on purpose: Celery's own on-commit hook raises
+into the request when the broker is down, turning a saved decision into an error page and inviting a second
+submit. Callers wrap `enqueue` in `transaction.on_commit` themselves.
 """
 
 import logging

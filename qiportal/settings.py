@@ -64,14 +64,13 @@ INSTALLED_APPS = [
     "ffit",
     "runcharts",
     "excellence",
+    "hub",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    # One read of the data versions per request for every cached piece of the page (qiportal.datacache).
-    "qiportal.datacache.DataCacheMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -98,7 +97,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "qiportal.context_processors.navigation",
+                "hub.context_processors.navigation",
             ],
         },
     },
@@ -108,12 +107,31 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / '
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # SQLite serialises writers; waiting a little avoids "database is locked" under runserver.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # The embedded default must take a few writers at once (two people saving together, a job running):
+    # - write-ahead logging, so readers never block the writer or each other;
+    # - BEGIN IMMEDIATE for every transaction, so a transaction that will write takes the write lock at its
+    #   start and waits for it (a deferred one that reads first cannot wait: it fails with "database is locked");
+    # - a busy timeout of 20 s, how long a writer waits for the lock before giving up.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        timeout=20,
+        transaction_mode="IMMEDIATE",
+        init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The cache holds only what is expensive, shared and keyed by the data it was drawn from (chart drawings, run-chart
+# signals). It is optional: with Redis down every page still renders and every write returns its normal response.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://qiportal")}
+# Keys carry the release, so a deploy never serves a drawing made by the previous code.
+CACHES["default"]["KEY_PREFIX"] = f"qiportal-{env('RELEASE', default='local')}"
+if CACHES["default"]["BACKEND"] in ("django.core.cache.backends.redis.RedisCache", "django_redis.cache.RedisCache"):
+    # django-redis rather than Django's own client: it can ignore a Redis outage (logged, then treated as a miss).
+    CACHES["default"]["BACKEND"] = "django_redis.cache.RedisCache"
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        IGNORE_EXCEPTIONS=True, SOCKET_CONNECT_TIMEOUT=0.25, SOCKET_TIMEOUT=0.25
+    )
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 if CACHES["default"]["BACKEND"].endswith(("LocMemCache", "FileBasedCache")):
     # Chart drawings and per-measure signals are cached one entry each; the default 300 entries would cull
     # them (and everything else) on a trust-sized portfolio. Production shares a Redis cache (CACHE_URL).
@@ -205,28 +223,32 @@ CELERY_TIMEZONE = TIME_ZONE
 # Static beat schedule (issue 8). Every job is idempotent and dedupes by period, so a missed or doubled
 # beat sends nothing twice; `manage.py run_jobs` runs any of them by hand.
 CELERY_BEAT_SCHEDULE: dict = {
-    "scan-wards-daily": {"task": "projects.tasks.scan_wards", "schedule": crontab(hour=6, minute=0)},
-    "review-due-daily": {"task": "projects.tasks.remind_reviews_due", "schedule": crontab(hour=7, minute=0)},
-    "pdsa-overdue-daily": {"task": "projects.tasks.remind_pdsa_overdue", "schedule": crontab(hour=7, minute=10)},
-    "overload-review-daily": {
+    # One name per job: the beat entry, the task's name and `manage.py run_jobs --job <name>` (hub.jobs.JOBS).
+    "scan_wards": {"task": "projects.tasks.scan_wards", "schedule": crontab(hour=6, minute=0)},
+    "remind_reviews_due": {"task": "projects.tasks.remind_reviews_due", "schedule": crontab(hour=7, minute=0)},
+    "remind_pdsa_overdue": {"task": "projects.tasks.remind_pdsa_overdue", "schedule": crontab(hour=7, minute=10)},
+    "remind_overload_reviews": {
         "task": "projects.tasks.remind_overload_reviews",
         "schedule": crontab(hour=7, minute=15),
     },
-    "ffit-missing-daily": {"task": "ffit.tasks.remind_ffit_missing", "schedule": crontab(hour=7, minute=20)},
-    "data-missing-monday": {
+    "remind_ffit_missing": {"task": "ffit.tasks.remind_ffit_missing", "schedule": crontab(hour=7, minute=20)},
+    "remind_data_missing": {
         "task": "runcharts.tasks.remind_data_missing",
         "schedule": crontab(hour=8, minute=0, day_of_week="mon"),
     },
-    "excellence-follow-up-daily": {
-        "task": "excellence.tasks.remind_follow_up",
+    "remind_excellence_follow_up": {
+        "task": "excellence.tasks.remind_excellence_follow_up",
         "schedule": crontab(hour=7, minute=30),
     },
-    "excellence-unopened-daily": {"task": "excellence.tasks.remind_unopened", "schedule": crontab(hour=7, minute=40)},
-    "weekly-digest-monday": {
-        "task": "qiportal.tasks.send_weekly_digest",
+    "remind_excellence_unopened": {
+        "task": "excellence.tasks.remind_excellence_unopened",
+        "schedule": crontab(hour=7, minute=40),
+    },
+    "send_weekly_digest": {
+        "task": "hub.tasks.send_weekly_digest",
         "schedule": crontab(hour=8, minute=30, day_of_week="mon"),
     },
-    "retry-failed-emails": {"task": "qiportal.tasks.retry_failed_emails", "schedule": crontab(minute="*/15")},
+    "retry_failed_emails": {"task": "hub.tasks.retry_failed_emails", "schedule": crontab(minute="*/15")},
 }
 
 # Security. Behind a TLS-terminating proxy set SECURE_PROXY_SSL_HEADER_ENABLED=true and keep

@@ -1,32 +1,19 @@
-"""Thin Celery tasks over the notification service."""
+"""Thin Celery tasks over email delivery."""
 
 from celery import shared_task
 from django.conf import settings
 
-from qiportal import notifications
+from qiportal import delivery
+from qiportal.models import Notification
 
 
-@shared_task(bind=True, acks_late=True, max_retries=notifications.MAX_ATTEMPTS)
+@shared_task(bind=True, acks_late=True, max_retries=delivery.MAX_ATTEMPTS)
 def send_notification_email(self, notification_id: int) -> bool:
-    sent = notifications.deliver(notification_id)
+    sent = delivery.deliver(notification_id)
     if not sent and not settings.CELERY_TASK_ALWAYS_EAGER:
-        from qiportal.models import Notification
-
         failed = Notification.objects.filter(
-            pk=notification_id, status=Notification.Status.FAILED, attempts__lt=notifications.MAX_ATTEMPTS
+            pk=notification_id, status=Notification.Status.FAILED, attempts__lt=delivery.MAX_ATTEMPTS
         ).exists()
         if failed:  # back off: 1, 2, 4, 8 minutes; the retry_failed_emails job picks up anything left
             raise self.retry(countdown=60 * 2**self.request.retries)
     return sent
-
-
-@shared_task(acks_late=True)
-def retry_failed_emails() -> int:
-    return notifications.retry_failed()
-
-
-@shared_task(acks_late=True)
-def send_weekly_digest() -> list[str]:
-    from qiportal import digest
-
-    return digest.send_weekly_digest().lines

@@ -41,14 +41,12 @@ accounts = [
 ]
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("wards/<slug:slug>/", views.ward_detail, name="ward_detail"),
-    path("dashboard/", views.dashboard_page, name="dashboard"),
-    path("dashboard/charts/<slug:kind>.svg", views.dashboard_chart, name="dashboard_chart"),
     path("notifications/", views.notification_list, name="notification_list"),
     path("notifications/preferences/", preferences.notification_preferences, name="notification_preferences"),
     *accounts,
+    # Named by string, so the core imports no app: the composing pages first, then each feature app's.
+    path("", include("hub.urls")),
     path("", include("projects.urls")),
     path("audits/", include("ffit.urls")),
     path("measures/", include("runcharts.urls")),

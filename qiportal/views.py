@@ -1,62 +1,15 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template import loader
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from qiportal import dashboard, datacache, health, permissions, selectors
-from qiportal.models import Notification, Ward
-
-
-@require_GET
-def home(request):
-    return render(request, "qiportal/home.html", selectors.home_context(request.user))
-
-
-@require_GET
-def ward_detail(request, slug):
-    ward = get_object_or_404(Ward.objects.select_related("directorate"), slug=slug)
-    if not permissions.can_view_ward(request.user, ward):
-        raise PermissionDenied
-    body = datacache.fragment(
-        request,
-        "qiportal/_ward_body.html",
-        datacache.PAGE_DATA,
-        lambda: selectors.ward_page_context(ward, request.user),
-    )
-    return render(
-        request, "qiportal/ward_detail.html", {"ward": ward, "body": body, "crumbs": [("Home", reverse("home"))]}
-    )
-
-
-@require_GET
-def dashboard_page(request):
-    if not permissions.can_view_dashboard(request.user):
-        raise PermissionDenied
-    body = datacache.fragment(
-        request,
-        "qiportal/_dashboard_body.html",
-        datacache.PAGE_DATA,
-        lambda: dashboard.dashboard_context(
-            request.user, directorate=request.GET.get("directorate") or None, sort=request.GET.get("sort")
-        ),
-    )
-    return render(request, "qiportal/dashboard.html", {"body": body, "crumbs": [("Home", reverse("home"))]})
-
-
-@require_GET
-def dashboard_chart(request, kind):
-    if not permissions.can_view_dashboard(request.user):
-        raise PermissionDenied
-    chart = dashboard.chart_data(kind, request.user, request.GET.get("directorate") or None)
-    response = HttpResponse(dashboard.render_svg(chart), content_type="image/svg+xml")
-    response["Cache-Control"] = "private, max-age=300"
-    return response
+from qiportal import health
+from qiportal.models import Notification
 
 
 @login_not_required
@@ -90,7 +43,6 @@ def notification_list(request):
     unread_ids = [n.pk for n in notifications if n.read_at is None]
     if request.method == "POST" and unread_ids:
         Notification.objects.filter(pk__in=unread_ids).update(read_at=timezone.now())
-        datacache.bump("notifications")
         messages.success(request, "All notifications marked as read.")
         return redirect("notification_list")
     return render(

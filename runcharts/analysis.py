@@ -8,192 +8,44 @@ plain values, not querysets, so selectors can analyse many measures from one que
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from datetime import date
 
 from runcharts import kinds, spc
+from runcharts.analysis_control import analyse_control
 from runcharts.kinds import Suggestion
+from runcharts.rows import (  # re-exported: the pages and the other apps read them from here
+    ASSURANCE_MEANINGS,
+    MIN_POINTS,
+    POINT_TYPE_LABELS,
+    SIGNAL_LABELS,
+    SIGNALS,
+    SPECIAL_CAUSE_LABELS,
+    VARIATION_MEANINGS,
+    XMR_SUGGESTED_POINTS,
+    Analysis,
+    Reading,
+    Row,
+    point_type_for,
+    signal_for,
+    when,
+)
 
-# Fewer weeks than this and no chart's rules can say much: the signal is "not enough data".
-MIN_POINTS = 10
-# Making Data Count suggests XmR limits once there are about 20 points.
-XMR_SUGGESTED_POINTS = 20
-
-SIGNALS = ("improvement", "concern", "common_cause", "not_enough_data")
-SIGNAL_LABELS = {
-    "improvement": "Improvement",
-    "concern": "Concern",
-    "common_cause": "Common cause",
-    "not_enough_data": "Not enough data",
-}
-SPECIAL_CAUSE_LABELS = {
-    "outside_limits": "Outside the limits",
-    "trend": "Trend",
-    "two_in_three": "Two of three close to a limit",
-    "shift": "Shift",
-    # control charts (spc-control-charts.md)
-    "above_limit": "Above the upper limit",
-    "below_limit": "Below the lower limit",
-    "run": "Run",
-}
-POINT_TYPE_LABELS = {
-    "common_cause": "Common cause",
-    "improvement": "Improvement",
-    "concern": "Concern",
-    "neutral_high": "Special cause (higher)",
-    "neutral_low": "Special cause (lower)",
-}
-VARIATION_MEANINGS = {
-    "common_cause": "Common cause variation: no significant change.",
-    "improvement_high": "Special cause variation of an improving nature, because the values are higher.",
-    "improvement_low": "Special cause variation of an improving nature, because the values are lower.",
-    "concern_high": "Special cause variation of a concerning nature, because the values are higher.",
-    "concern_low": "Special cause variation of a concerning nature, because the values are lower.",
-    "neutral_high": "Special cause variation, higher, where neither direction is an improvement.",
-    "neutral_low": "Special cause variation, lower, where neither direction is an improvement.",
-}
-ASSURANCE_MEANINGS = {
-    "pass": "Assurance: the process will consistently meet the target.",
-    "fail": "Assurance: the process will consistently fail the target unless it changes.",
-    "hit_and_miss": "Assurance: the process will sometimes meet and sometimes miss the target (hit and miss).",
-}
-
-
-@dataclass(frozen=True)
-class Reading:
-    """One recorded period: a value, or a numerator and a denominator (proportions and rates)."""
-
-    value: float | None = None
-    numerator: float | None = None
-    denominator: float | None = None
-
-    @property
-    def is_gap(self) -> bool:
-        """Nothing to count (0 out of 0), or nothing recorded: the chart shows a gap."""
-        if self.numerator is not None or self.denominator is not None:
-            return not self.denominator
-        return self.value is None
-
-
-@dataclass(frozen=True)
-class Row:
-    """One recorded period as the chart, the data table and the CSV export show it."""
-
-    period_start: date
-    value: float | None  # None for a gap; proportions and rates are multiplied (percent, per 1,000)
-    centre: float
-    lower_limit: float | None
-    upper_limit: float | None
-    special_cause: str | None  # spc's rule name for XmR; "shift" or "trend" for run charts; see SPECIAL_CAUSE_LABELS
-    point_type: str  # "common_cause" | "improvement" | "concern" | "neutral_high" | "neutral_low"
-    period: int  # 0-based period (XmR) or part (run and control charts)
-    reading: Reading = Reading()
-    detail: str = ""  # the rule in words, where the label alone does not say it ("Run of 9 below the centre line")
-
-    @property
-    def is_gap(self) -> bool:
-        return self.value is None
-
-    @property
-    def special_cause_label(self) -> str:
-        return SPECIAL_CAUSE_LABELS.get(self.special_cause, "") if self.special_cause else ""
-
-    @property
-    def point_type_label(self) -> str:
-        return POINT_TYPE_LABELS[self.point_type]
-
-    @property
-    def finding(self) -> str:
-        """What the rules found at this point, in words, for the data table and the CSV."""
-        if self.is_gap:
-            return "Gap: nothing to count"
-        if not self.special_cause:
-            return "Common cause"
-        return f"{self.point_type_label}: {(self.detail or self.special_cause_label).lower()}"
-
-
-@dataclass(frozen=True)
-class Analysis:
-    chart: str  # the chart drawn: "anhoej" | "ihi" | "xmr" | a control chart (kinds.CONTROL_CHARTS)
-    rows: list[Row]
-    signal: str  # one of SIGNALS
-    summary: str  # what the rules found, in words (the start of the alt text)
-    variation: str | None  # XmR only
-    assurance: str | None  # XmR only
-    result: spc.XmrResult | spc.RunChartResult | spc.ControlChartResult | None
-    break_weeks: list[date]  # periods where a new period or part starts
-    suggestion: Suggestion | None = None  # the chart kinds.py suggests for this data type and data
-    chosen: str = ""  # the measure's stored choice: "auto" (follow the suggestion) or a chart
-    frequency: str = kinds.WEEKLY
-
-    @property
-    def meanings(self) -> list[str]:
-        """The NHS variation and assurance icons' meaning in words (XmR charts)."""
-        lines = []
-        if self.variation:
-            lines.append(VARIATION_MEANINGS[self.variation])
-        if self.assurance:
-            lines.append(ASSURANCE_MEANINGS[self.assurance])
-        return lines
-
-    @property
-    def chart_name(self) -> str:
-        return kinds.SHORT_NAMES[self.chart]
-
-    @property
-    def is_control_chart(self) -> bool:
-        return self.chart in kinds.CONTROL_CHARTS
-
-    @property
-    def has_limits(self) -> bool:
-        return self.chart == "xmr" or self.is_control_chart
-
-    @property
-    def centre_name(self) -> str:
-        """What the centre line is: the median (run charts, G charts) or the mean (XmR, the other control charts)."""
-        if self.chart in kinds.RUN_CHARTS or self.chart == "g":
-            return "Median"
-        return "Mean" if self.chart in ("xmr", "i", "c", "t") else "Centre"
-
-    @property
-    def rule_document(self) -> str:
-        return kinds.rule_document(self.chart)
-
-    @property
-    def points(self) -> int:
-        """Recorded periods with something to plot (gaps left out)."""
-        return sum(1 for row in self.rows if not row.is_gap)
-
-    @property
-    def suggestion_differs(self) -> bool:
-        """The measure's chosen chart is not the one suggested: worth saying, and offering to change."""
-        return self.suggestion is not None and self.chosen != "auto" and self.suggestion.chart != self.chart
-
-    @property
-    def suggested_chart_name(self) -> str:
-        return kinds.SHORT_NAMES[self.suggestion.chart] if self.suggestion else ""
-
-    @property
-    def suggests_xmr(self) -> bool:
-        return self.suggestion_differs and self.suggestion.chart == "xmr"
-
-
-def _when(frequency: str, start: date) -> str:
-    """A period's start in words: '5 January 2026', or 'March 2026' for a month."""
-    return f"{start:%B %Y}" if frequency == kinds.MONTHLY else f"{start.day} {start:%B %Y}"
-
-
-def _direction_signal(improvement: str, up: bool) -> str:
-    if improvement == "neutral":
-        # A neutral measure has no better or worse: a change is reported on the page, not as a signal.
-        return "common_cause"
-    return "improvement" if up == (improvement == "increase") else "concern"
-
-
-def _point_type(improvement: str, up: bool) -> str:
-    if improvement == "neutral":
-        return "neutral_high" if up else "neutral_low"
-    return "improvement" if up == (improvement == "increase") else "concern"
+__all__ = [
+    "ASSURANCE_MEANINGS",
+    "MIN_POINTS",
+    "POINT_TYPE_LABELS",
+    "SIGNALS",
+    "SIGNAL_LABELS",
+    "SPECIAL_CAUSE_LABELS",
+    "VARIATION_MEANINGS",
+    "XMR_SUGGESTED_POINTS",
+    "Analysis",
+    "Reading",
+    "Row",
+    "analyse",
+    "plotted_value",
+    "suggestion_for",
+]
 
 
 def plotted_value(reading: Reading, multiplier: float = 1) -> float | None:
@@ -257,8 +109,6 @@ def analyse(
         summary = "No data has been entered yet." if not readings else "Every period so far has nothing to count."
         return Analysis(chart, [], "not_enough_data", summary, None, None, None, [], suggestion, chosen, frequency)
     if chart in kinds.CONTROL_CHARTS:
-        from runcharts.analysis_control import analyse_control  # a module of its own, to keep this one readable
-
         return analyse_control(
             periods=weeks,
             readings=readings,
@@ -392,9 +242,9 @@ def _run_chart_rows(result: spc.RunChartResult, weeks, values, improvement) -> l
         part = result.parts[period_of[i]]
         cause, point_type = None, "common_cause"
         if i in shift:
-            cause, point_type = "shift", _point_type(improvement, value > part.median)
+            cause, point_type = "shift", point_type_for(improvement, value > part.median)
         elif i in trend:
-            cause, point_type = "trend", _point_type(improvement, _step_up(values, i, part.start, part.end))
+            cause, point_type = "trend", point_type_for(improvement, _step_up(values, i, part.start, part.end))
         rows.append(Row(week, value, part.median, None, None, cause, point_type, period_of[i]))
     return rows
 
@@ -443,12 +293,12 @@ def _xmr_words(result: spc.XmrResult, rows: list[Row], improvement: str, frequen
     kind = {"improvement": "improvement", "concern": "concern"}.get(variation.rsplit("_", 1)[0], "variation")
     label = f"Special cause {kind}" if kind != "variation" else "Special cause variation"
     stretch = _latest_stretch(rows, len(rows) - 1)
-    since = _when(frequency, stretch[0].period_start)
+    since = when(frequency, stretch[0].period_start)
     side = "above" if up else "below"
     if last.special_cause == "shift":
         stretch = _same_side(rows, len(rows) - 1, up)
         count = kinds.count_label(frequency, len(stretch))
-        detail = f"{count} {side} the mean since {_when(frequency, stretch[0].period_start)}"
+        detail = f"{count} {side} the mean since {when(frequency, stretch[0].period_start)}"
     elif last.special_cause == "trend":
         detail = f"{kinds.count_label(frequency, len(stretch))} {'rising' if up else 'falling'} since {since}"
     elif last.special_cause == "outside_limits" and len(stretch) > 1:
@@ -459,7 +309,7 @@ def _xmr_words(result: spc.XmrResult, rows: list[Row], improvement: str, frequen
         detail = f"the latest {kinds.NOUNS[frequency][0]} is {side} the {'upper' if up else 'lower'} limit"
     else:
         detail = f"2 of the last 3 {kinds.NOUNS[frequency][1]} are close to the {'upper' if up else 'lower'} limit"
-    return _direction_signal(improvement, up), f"{label}: {detail}."
+    return signal_for(improvement, up), f"{label}: {detail}."
 
 
 def _run_chart_words(
@@ -480,8 +330,8 @@ def _run_chart_words(
         else:
             up = (point_type == "improvement") == (improvement == "increase")
         stretch = _latest_stretch(rows, last)
-        since = _when(frequency, stretch[0].period_start)
-        kind = _direction_signal(improvement, up)
+        since = when(frequency, stretch[0].period_start)
+        kind = signal_for(improvement, up)
         label = {"improvement": "Non-random improvement", "concern": "Non-random concern"}.get(
             kind, "Non-random variation"
         )
@@ -490,7 +340,7 @@ def _run_chart_words(
             stretch = _same_side(rows, last, above)
             side = "above" if above else "below"
             count = kinds.count_label(frequency, len(stretch))
-            detail = f"{count} {side} the median since {_when(frequency, stretch[0].period_start)}"
+            detail = f"{count} {side} the median since {when(frequency, stretch[0].period_start)}"
         else:
             detail = f"{kinds.count_label(frequency, len(stretch))} {'rising' if up else 'falling'} since {since}"
         return kind, f"{label}: {detail}."
@@ -503,4 +353,4 @@ def _run_chart_words(
         detail = f"the median is crossed {result.crossings} times, fewer than the {result.crossings_min} expected"
     else:
         detail = f"{result.runs} runs, outside the expected {result.runs_limits[0]} to {result.runs_limits[1]}"
-    return _direction_signal(improvement, up), f"Non-random variation: {detail}."
+    return signal_for(improvement, up), f"Non-random variation: {detail}."

@@ -1,4 +1,4 @@
-"""A measure's control chart (I, P, P′, U, U′, C, G or T) as rows, a signal and words. Called by analysis.analyse.
+"""A measure's control chart (I, P, P′, U, U′, C, G or T) as rows, a signal and words, for analysis.analyse.
 
 Weekly and monthly measures are analysed over every period from the first recorded to the last, so a period with
 nothing recorded is a gap (it breaks the moving ranges, spc-control-charts.md §4) as well as a recorded 0 out of 0.
@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from runcharts import kinds, spc
-from runcharts.analysis import MIN_POINTS, Analysis, Reading, Row, _direction_signal, _point_type, _when
 from runcharts.kinds import Suggestion
+from runcharts.rows import MIN_POINTS, Analysis, Reading, Row, point_type_for, signal_for, when
 
 EARLIER_SHOWN = 3  # earlier signals named in the summary; the rest are counted
 
@@ -84,7 +84,7 @@ def analyse_control(
                 None if point.lower_limit is None else point.lower_limit * scale,
                 None if point.upper_limit is None else point.upper_limit * scale,
                 flag.cause if flag else None,
-                _point_type(improvement, flag.up) if flag else "common_cause",
+                point_type_for(improvement, flag.up) if flag else "common_cause",
                 part_of[k],
                 reading,
                 flag.detail if flag else "",
@@ -156,31 +156,31 @@ def _words(result, rows, flags, sequence, improvement, frequency, scale, chart) 
     flag = flags.get(k_last)
     earlier_flags = [(k, f) for k, f in sorted(flags.items()) if part.start <= k < k_last]
     if flag is not None:
-        kind = _direction_signal(improvement, flag.up)
+        kind = signal_for(improvement, flag.up)
         label = {"improvement": "Special cause improvement", "concern": "Special cause concern"}.get(
             kind, "Special cause variation"
         )
         if flag.cause == "run":
-            detail = f"{flag.detail.lower()} since {_when(frequency, sequence[flag.run_start])}"
+            detail = f"{flag.detail.lower()} since {when(frequency, sequence[flag.run_start])}"
         else:
-            detail = f"the latest {noun}, {_when(frequency, last.period_start)}, is {flag.detail.lower()}"
+            detail = f"the latest {noun}, {when(frequency, last.period_start)}, is {flag.detail.lower()}"
         earlier_flags = [(k, f) for k, f in earlier_flags if f.cause != "run" or f.run_start != flag.run_start]
         return kind, f"{label}: {detail}.{_earlier(earlier_flags, sequence, frequency)}"
     runs = [(k, f) for k, f in earlier_flags if f.cause == "run"]
     if part.runs_signal and runs:
         _, run = runs[-1]
-        kind = _direction_signal(improvement, run.up)
+        kind = signal_for(improvement, run.up)
         label = {"improvement": "Non-random improvement", "concern": "Non-random concern"}.get(
             kind, "Non-random variation"
         )
-        since = _when(frequency, sequence[run.run_start])
+        since = when(frequency, sequence[run.run_start])
         others = [(j, f) for j, f in earlier_flags if f.cause != "run" or f.run_start != run.run_start]
         return kind, f"{label}: {run.detail.lower()} since {since}.{_earlier(others, sequence, frequency)}"
     if part.runs_signal:  # too few crossings: no point is flagged; the side of the latest useful point says which way
         useful = [row for row in filled if row.value != row.centre and position[row.period_start] >= part.start]
         up = (useful or filled)[-1].value > part.centre * scale
         detail = f"the centre line is crossed {part.crossings} times, fewer than the {part.crossings_min} expected"
-        return _direction_signal(
+        return signal_for(
             improvement, up
         ), f"Non-random variation: {detail}.{_earlier(earlier_flags, sequence, frequency)}"
     limits = "within the limits" if last.upper_limit is not None else "plotted (the limits cannot be calculated yet)"
@@ -198,9 +198,9 @@ def _earlier(flags: list[tuple[int, _Flag]], sequence: list[date], frequency: st
             if flag.run_start in seen_runs:
                 continue
             seen_runs.add(flag.run_start)
-            named.append(f"{flag.detail.lower()} from {_when(frequency, sequence[flag.run_start])}")
+            named.append(f"{flag.detail.lower()} from {when(frequency, sequence[flag.run_start])}")
         else:
-            named.append(f"{_when(frequency, sequence[k])} {flag.detail.lower()}")
+            named.append(f"{when(frequency, sequence[k])} {flag.detail.lower()}")
     if not named:
         return ""
     shown = "; ".join(named[:EARLIER_SHOWN])

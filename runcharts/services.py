@@ -16,8 +16,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from projects import services as project_services
 from projects.models import Initiative
-from qiportal import datacache
 from qiportal.models import User
 from runcharts import kinds, selectors
 from runcharts.analysis import Reading
@@ -143,7 +143,6 @@ def store_latest_signals(measures) -> int:
     for measure in measures:
         measure.latest_signal = signals[measure.pk]
     Measure.objects.bulk_update(measures, ["latest_signal"], batch_size=500)
-    datacache.bump("runcharts")  # a bulk update sends no save signals: renew what pages cached from the old column
     return len(measures)
 
 
@@ -291,6 +290,8 @@ def save_values(*, measure_id: int, by: User, values: dict[date, Reading | None]
     changes = DataChanges(added, replaced, removed)
     if changes.total:
         data_changed(measure)
+        if added or replaced:  # new data is a sign of work on the initiative (it is not stalled)
+            project_services.record_activity(measure.initiative_id)
     return changes
 
 

@@ -59,51 +59,82 @@ def other_ward(other_directorate):
     return WardFactory(name="Heron Ward", directorate=other_directorate)
 
 
-@pytest.fixture
-def staff(ward):
-    user = UserFactory(username="staffmember", first_name="Tom", last_name="Hughes")
-    user.wards.add(ward)
-    return with_role(user, Role.STAFF)
+# One person per role and scope, made the same way for the fixtures below and for the security tests' world.
+# (username, first name, last name, job title, role, scope: "ward", "other_ward", "directorate",
+# "other_directorate" or None for the whole trust, and whether they work on the ward)
+PEOPLE = {
+    "staff": ("staffmember", "Tom", "Hughes", "", Role.STAFF, None, True),
+    "ward_manager": ("manager", "Grace", "Mensah", "Ward manager", Role.WARD_MANAGER, "ward", True),
+    "other_ward_manager": ("othermanager", "", "", "", Role.WARD_MANAGER, "other_ward", False),
+    "qi_lead": ("lead", "Priya", "Shah", "", Role.QI_LEAD, None, False),
+    "sponsor": ("sponsor", "Michael", "Okafor", "Director", Role.SENIOR_MANAGER, "directorate", False),
+    "other_sponsor": ("othersponsor", "", "", "", Role.SENIOR_MANAGER, "other_directorate", False),
+    "trust_sponsor": ("chief", "", "", "", Role.SENIOR_MANAGER, None, False),
+    "coach": ("coach", "", "", "", Role.QI_COACH, None, False),
+    "admin_user": ("administrator", "", "", "", Role.ADMIN, None, False),
+}
+
+
+def make_person(name: str, place):
+    """The person a role fixture gives; `place(name)` gives the "ward", "other_ward", "directorate" or
+    "other_directorate" they belong to (only what their scope needs is asked for)."""
+    username, first, last, job_title, role, scope, on_ward = PEOPLE[name]
+    names = {
+        key: value for key, value in (("first_name", first), ("last_name", last), ("job_title", job_title)) if value
+    }
+    user = UserFactory(username=username, **names)
+    if on_ward:
+        user.wards.add(place("ward"))
+    target = place(scope) if scope else None
+    if scope in ("ward", "other_ward"):
+        return with_role(user, role, ward=target)
+    return with_role(user, role, directorate=target)
+
+
+def _places(request):
+    return request.getfixturevalue
 
 
 @pytest.fixture
-def ward_manager(ward):
-    user = UserFactory(username="manager", first_name="Grace", last_name="Mensah", job_title="Ward manager")
-    user.wards.add(ward)
-    return with_role(user, Role.WARD_MANAGER, ward=ward)
+def staff(request, db):
+    return make_person("staff", _places(request))
 
 
 @pytest.fixture
-def other_ward_manager(other_ward):
-    return with_role(UserFactory(username="othermanager"), Role.WARD_MANAGER, ward=other_ward)
+def ward_manager(request, db):
+    return make_person("ward_manager", _places(request))
 
 
 @pytest.fixture
-def qi_lead(db):
-    return with_role(UserFactory(username="lead", first_name="Priya", last_name="Shah"), Role.QI_LEAD)
+def other_ward_manager(request, db):
+    return make_person("other_ward_manager", _places(request))
 
 
 @pytest.fixture
-def sponsor(directorate):
-    user = UserFactory(username="sponsor", first_name="Michael", last_name="Okafor", job_title="Director")
-    return with_role(user, Role.SENIOR_MANAGER, directorate=directorate)
+def qi_lead(request, db):
+    return make_person("qi_lead", _places(request))
 
 
 @pytest.fixture
-def other_sponsor(other_directorate):
-    return with_role(UserFactory(username="othersponsor"), Role.SENIOR_MANAGER, directorate=other_directorate)
+def sponsor(request, db):
+    return make_person("sponsor", _places(request))
 
 
 @pytest.fixture
-def trust_sponsor(db):
-    return with_role(UserFactory(username="chief"), Role.SENIOR_MANAGER)
+def other_sponsor(request, db):
+    return make_person("other_sponsor", _places(request))
 
 
 @pytest.fixture
-def coach(db):
-    return with_role(UserFactory(username="coach"), Role.QI_COACH)
+def trust_sponsor(request, db):
+    return make_person("trust_sponsor", _places(request))
 
 
 @pytest.fixture
-def admin_user(db):
-    return with_role(UserFactory(username="administrator"), Role.ADMIN)
+def coach(request, db):
+    return make_person("coach", _places(request))
+
+
+@pytest.fixture
+def admin_user(request, db):
+    return make_person("admin_user", _places(request))

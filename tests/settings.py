@@ -17,6 +17,9 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 from qiportal.settings import *  # noqa: F403
 
+# The trust-scale generator and its seed_scale command live in bench/, installed for tests and benchmarks only.
+INSTALLED_APPS = [*INSTALLED_APPS, "bench"]  # noqa: F405
+
 # The real-worker tests start their own worker against CELERY_BROKER_URL; every other test runs jobs in-process.
 CELERY_TASK_ALWAYS_EAGER = True
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -4,10 +4,10 @@ import re
 
 import pytest
 
+from hub import dashboard
+from hub.selectors import _live_touching
 from projects.selectors import review_counts
-from qiportal import dashboard
 from qiportal.models import User, Ward
-from qiportal.selectors import _live_touching
 from tests.browser.conftest import assert_accessible, assert_no_sideways_scroll
 
 DASHBOARD_USERS = ["qilead", "sponsor", "coach", "admin"]

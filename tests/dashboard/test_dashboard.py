@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
+from hub import dashboard
 from projects.models import Status
-from qiportal import dashboard
 from tests.dashboard.conftest import closed_audit, concern_measure
 from tests.factories import InitiativeFactory, PriorityFactory, UserFactory, WardFactory
 

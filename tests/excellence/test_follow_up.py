@@ -105,7 +105,7 @@ def test_a_qi_lead_starts_a_draft_initiative_from_a_report(client, make_report, 
     assert initiative.status == Status.DRAFT
     assert initiative.lead == qi_lead and initiative.sponsor == sponsor
     assert f"Learning from Excellence report {report.pk}" in initiative.problem
-    assert response["Location"] == reverse("projects:initiative_detail", args=[initiative.pk])
+    assert response["Location"] == reverse("initiative_detail", args=[initiative.pk])
     report.refresh_from_db()
     assert report.initiative == initiative
 

@@ -44,7 +44,7 @@ def test_a_decision_still_succeeds_and_its_emails_wait_as_pending(client, broker
     assert mail.outbox == []
 
     # Pages keep working, and /healthz tells the monitoring the broker is down.
-    assert client.get(reverse("projects:initiative_detail", args=[initiative.pk])).status_code == 200
+    assert client.get(reverse("initiative_detail", args=[initiative.pk])).status_code == 200
     health = client.get(reverse("healthz"))
     assert health.status_code == 503 and health.json()["broker"] == "unavailable"
 

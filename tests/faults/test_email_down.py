@@ -4,8 +4,9 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from hub import tasks as hub_tasks
 from projects.models import Status
-from qiportal import notifications, tasks
+from qiportal import delivery, notifications
 from qiportal.models import Notification, NotificationKind
 from tests.factories import InitiativeFactory
 
@@ -56,7 +57,7 @@ def test_a_decision_made_while_email_is_down_is_recorded_failed_then_sent_once(
     assert failed >= 1
     for expected in (failed, 0):
         with django_capture_on_commit_callbacks(execute=True):
-            assert tasks.retry_failed_emails.delay().get() == expected
+            assert hub_tasks.retry_failed_emails.delay().get() == [f"Queued {expected} failed emails to try again."]
     to_lead.refresh_from_db()
     assert to_lead.status == Notification.Status.SENT and to_lead.last_error == ""
     assert len(mail.outbox) == failed
@@ -71,13 +72,13 @@ def test_a_failing_email_stops_being_retried_after_the_last_attempt(
         [notification] = notifications.notify(
             recipients=[staff], kind=NotificationKind.REVIEW_DUE, title="Review due", body="A review is due."
         )
-    for _ in range(notifications.MAX_ATTEMPTS + 2):
-        notifications.deliver(notification.pk)
+    for _ in range(delivery.MAX_ATTEMPTS + 2):
+        delivery.deliver(notification.pk)
         with django_capture_on_commit_callbacks(execute=True):
             notifications.retry_failed()
     notification.refresh_from_db()
     assert notification.status == Notification.Status.FAILED
-    assert notification.attempts == notifications.MAX_ATTEMPTS
+    assert notification.attempts == delivery.MAX_ATTEMPTS
     assert notifications.retry_failed() == 0
 
 
@@ -86,6 +87,6 @@ def test_two_workers_delivering_the_same_row_send_it_once(staff):
         recipients=[staff], kind=NotificationKind.REVIEW_DUE, title="Review due", body="A review is due.", event="x"
     )
     mail.outbox.clear()
-    results = [notifications.deliver(notification.pk) for _ in range(3)]
+    results = [delivery.deliver(notification.pk) for _ in range(3)]
     assert results.count(True) <= 1
     assert len(mail.outbox) == 1

@@ -84,7 +84,7 @@ def test_a_scan_killed_while_telling_sponsors_about_stalled_work_is_finished_nex
 
     stalled = [InitiativeFactory(directorate=directorate, sponsor=sponsor, wards=[ward]) for _ in range(3)]
     long_ago = timezone.now() - timedelta(weeks=settings.QI["STALLED_WEEKS"] + 2)
-    Initiative.objects.filter(pk__in=[i.pk for i in stalled]).update(created_at=long_ago)
+    Initiative.objects.filter(pk__in=[i.pk for i in stalled]).update(created_at=long_ago, last_activity_at=long_ago)
     real = dying_on_call(monkeypatch, 2)
     with pytest.raises(WorkerKilled):
         jobs.scan_wards()

@@ -147,7 +147,7 @@ def test_csv_export_has_every_section_for_each_respondent_and_neutralises_formul
     client.force_login(ward_manager)
     response = client.get(reverse("ffit:audit_csv", args=[audit.pk]))
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert len(rows) == 7 * 3
     combined = [row for row in rows if row["Respondent"].startswith("Combined")]
     assert [row["Percent"] for row in combined] == ["50.0"] * 7

@@ -231,7 +231,7 @@ def test_the_overload_service_refuses_an_initiative_the_person_may_not_decide(wa
     jobs.scan_wards()
     flag = OverloadFlag.objects.get()
     with pytest.raises(ValidationError, match="that you may decide on"):
-        jobs.act_on_overload(
+        services.act_on_overload(
             flag_id=flag.pk, by=sponsor, initiative_ids=[outside.pk], kind=Decision.Kind.HALT, reason="Too much"
         )
     outside.refresh_from_db()

@@ -9,17 +9,27 @@ from django.core import mail
 from django.core.management import call_command
 
 from excellence import services as excellence_services
-from excellence.tasks import follow_up_reminders, unopened_reminders
-from ffit.tasks import ffit_missing_reminders
-from projects import jobs
+from excellence.jobs import remind_excellence_follow_up, remind_excellence_unopened
+from ffit.jobs import remind_ffit_missing
+from hub.digest import send_weekly_digest
+from projects import jobs, services
 from projects.models import Initiative, OverloadFlag
-from qiportal.digest import send_weekly_digest
 from qiportal.models import Channel, Notification, NotificationKind, NotificationPreference
-from runcharts.tasks import data_missing_reminders
+from runcharts import services as runcharts_services
+from runcharts.analysis import Reading
+from runcharts.jobs import remind_data_missing
 from tests.factories import DataPointFactory, InitiativeFactory, MeasureFactory, PdsaCycleFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 MONDAY = "2026-11-23 09:00 +00:00"
+
+
+PDSA_PLAN = {
+    "title": "Checklist on one bay",
+    "objective": "See whether the checklist fits the round.",
+    "starts_on": date(2026, 10, 19),
+    "planned_end_on": date(2026, 11, 2),
+}
 
 
 def emails_to(user, words=""):
@@ -35,9 +45,11 @@ def test_an_initiative_with_no_activity_for_six_weeks_is_stalled_and_its_sponsor
         busy = InitiativeFactory(sponsor=sponsor, wards=[ward], directorate=ward.directorate)
         measured = InitiativeFactory(sponsor=sponsor, wards=[ward], directorate=ward.directorate)
         measure = MeasureFactory(initiative=measured)
-    with time_machine.travel("2026-10-20 09:00 +00:00", tick=False):
-        PdsaCycleFactory(initiative=busy)
-        DataPointFactory(measure=measure, week_start=date(2026, 10, 12))
+    with time_machine.travel("2026-10-20 09:00 +00:00", tick=False):  # work recorded as people record it
+        services.plan_pdsa_cycle(initiative_id=busy.pk, by=busy.lead, **PDSA_PLAN)
+        runcharts_services.save_values(
+            measure_id=measure.pk, by=measured.lead, values={date(2026, 10, 12): Reading(value=4)}
+        )
     with time_machine.travel("2026-11-05 09:00 +00:00", tick=False):
         committed(jobs.scan_wards)
         committed(jobs.scan_wards)
@@ -49,7 +61,7 @@ def test_an_initiative_with_no_activity_for_six_weeks_is_stalled_and_its_sponsor
         assert f"‘{quiet.title}’ has stalled" == emails_to(sponsor, "has stalled")[0].subject
     # Activity resumes: the mark clears.
     with time_machine.travel("2026-11-06 09:00 +00:00", tick=False):
-        PdsaCycleFactory(initiative=quiet)
+        services.plan_pdsa_cycle(initiative_id=quiet.pk, by=quiet.lead, **PDSA_PLAN)
         jobs.scan_wards()
         quiet.refresh_from_db()
         assert not quiet.is_stalled and quiet.stalled_since is None
@@ -116,8 +128,8 @@ def test_data_missing_on_monday_for_last_week(ward, committed):
     missing = MeasureFactory(initiative=initiative, owner=owner, name="Falls per 1,000 bed days")
     entered = MeasureFactory(initiative=initiative, owner=owner)
     DataPointFactory(measure=entered, week_start=date(2026, 11, 16))
-    committed(data_missing_reminders)
-    committed(data_missing_reminders)
+    committed(remind_data_missing)
+    committed(remind_data_missing)
     assert [m.subject for m in emails_to(owner)] == [f"Add last week's value for ‘{missing.name}’"]
     assert "week starting 16 November 2026" in emails_to(owner)[0].body
 
@@ -136,8 +148,8 @@ def test_pdsa_past_its_planned_end_without_study_reminds_the_lead(ward, committe
 def test_ffit_missing_reminds_the_ward_manager_of_a_ward_with_a_proposal(ward, other_ward, ward_manager, committed):
     InitiativeFactory(wards=[ward], status="submitted", directorate=ward.directorate)
     InitiativeFactory(wards=[other_ward], status="live", directorate=other_ward.directorate)
-    committed(ffit_missing_reminders)
-    committed(ffit_missing_reminders)
+    committed(remind_ffit_missing)
+    committed(remind_ffit_missing)
     assert [m.subject for m in emails_to(ward_manager)] == ["Oak Ward has no readiness (FFIT) audit"]
 
 
@@ -158,11 +170,11 @@ def test_excellence_follow_up_and_unopened_reminders(ward, staff, ward_manager, 
         )
     mail.outbox.clear()
     with time_machine.travel("2026-11-23 09:00 +00:00", tick=False):
-        committed(follow_up_reminders)
-        committed(follow_up_reminders)
-        committed(unopened_reminders)
+        committed(remind_excellence_follow_up)
+        committed(remind_excellence_follow_up)
+        committed(remind_excellence_unopened)
     with time_machine.travel("2026-12-10 09:00 +00:00", tick=False):
-        committed(unopened_reminders)  # "once": never again
+        committed(remind_excellence_unopened)  # "once": never again
     assert len(emails_to(ward_manager, "conversation is overdue")) == 1
     assert len(emails_to(staff, "reported your excellent work")) == 1
     assert Notification.objects.get(kind=NotificationKind.EXCELLENCE_UNOPENED).subject_id == report.pk
@@ -219,7 +231,7 @@ def _accepted_flag(load_ward, sponsor, review_on: date) -> OverloadFlag:
     load_ward(on_ward=4)
     jobs.scan_wards(notify_people=False)
     flag = OverloadFlag.objects.get()
-    return jobs.accept_overload(flag_id=flag.pk, by=sponsor, reason="Two finish next month", review_on=review_on)
+    return services.accept_overload(flag_id=flag.pk, by=sponsor, reason="Two finish next month", review_on=review_on)
 
 
 def test_an_accepted_overload_comes_back_to_its_decider_on_the_review_date(load_ward, sponsor, committed):
@@ -246,7 +258,7 @@ def test_a_new_review_date_stops_the_reminders(load_ward, sponsor, committed):
     with time_machine.travel("2026-11-02 09:00 +00:00", tick=False):
         flag = _accepted_flag(load_ward, sponsor, date(2026, 11, 25))
     with time_machine.travel("2026-11-25 09:00 +00:00", tick=False):
-        jobs.accept_overload(flag_id=flag.pk, by=sponsor, reason="Still two to finish", review_on=date(2027, 1, 6))
+        services.accept_overload(flag_id=flag.pk, by=sponsor, reason="Still two to finish", review_on=date(2027, 1, 6))
         committed(jobs.remind_overload_reviews)
     assert emails_to(sponsor, "Review the overload") == []
 

@@ -3,6 +3,7 @@
 import pytest
 
 from qiportal import permissions
+from qiportal.models import Role, RoleAssignment
 from tests.conftest import ROLES
 
 
@@ -113,3 +114,72 @@ def test_role_scope_helpers(sponsor, trust_sponsor, ward_manager, ward, director
     assert trust_sponsor.oversees(other_directorate.pk) and trust_sponsor.is_trust_senior_manager
     assert ward_manager.managed_ward_ids == {ward.pk}
     assert ward_manager.primary_role == "ward_manager"
+
+
+# One meaning of "admin" --------------------------------------------------------------------------------------
+# Django admin's role inline can give the admin role to someone who is not a superuser. They must see and do
+# exactly what a superuser admin does: the review queue, drafts, audits, reports, every can_* rule.
+
+
+def _admin_role_only():
+    from tests.factories import UserFactory
+
+    person = UserFactory(username="rolebasedadmin")
+    RoleAssignment.objects.create(user=person, role=Role.ADMIN)
+    assert not person.is_superuser
+    return person
+
+
+@pytest.mark.django_db
+def test_an_admin_role_without_superuser_sees_what_a_superuser_admin_sees(client):
+    from excellence.models import ExcellenceReport
+    from ffit.models import Audit
+    from projects import selectors as project_selectors
+    from projects.models import Initiative
+    from tests.factories import InitiativeFactory
+    from tests.security.world import build_world
+
+    world = build_world()
+    proposal = InitiativeFactory(title="A proposal", status="submitted", sponsor=world.users["sponsor"])
+    superuser = world.users["admin"]
+    role_admin = _admin_role_only()
+    for manager in (Initiative.objects, Audit.objects, ExcellenceReport.objects):
+        assert set(manager.visible_to(role_admin)) == set(manager.visible_to(superuser)) == set(manager.all())
+    assert set(project_selectors.review_queue(role_admin)) == set(project_selectors.review_queue(superuser))
+    assert proposal in project_selectors.review_queue(role_admin)
+    client.force_login(role_admin)
+    assert client.get(world.draft.get_absolute_url()).status_code == 200
+    assert "A proposal" in client.get("/reviews/").content.decode()
+
+
+@pytest.mark.django_db
+def test_every_can_rule_answers_the_same_for_both_kinds_of_admin():
+    from tests.security.world import build_world
+
+    world = build_world()
+    superuser, role_admin = world.users["admin"], _admin_role_only()
+    subjects = {
+        "initiative": world.initiative,
+        "draft": world.draft,
+        "audit": world.audit,
+        "report": world.report,
+        "measure": world.measure,
+        "ward": world.ward,
+        "flag": world.flag,
+    }
+    compared = 0
+    for name in dir(permissions):
+        rule = getattr(permissions, name)
+        if not (name.startswith("can_") and callable(rule)):
+            continue
+        for subject in subjects.values():
+            try:
+                expected = rule(superuser, subject) if rule.__code__.co_argcount > 1 else rule(superuser)
+            except (AttributeError, TypeError):
+                continue  # the rule is about another kind of object
+            got = rule(role_admin, subject) if rule.__code__.co_argcount > 1 else rule(role_admin)
+            assert got == expected, (
+                f"{name}({type(subject).__name__}): {got} for the admin role, {expected} for a superuser"
+            )
+            compared += 1
+    assert compared > 30

@@ -108,10 +108,3 @@ def test_deploy_check_is_clean_with_production_settings():
     result = deploy_check(PRODUCTION)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
-
-
-def test_the_deploy_check_asks_for_a_shared_cache():
-    result = deploy_check({k: v for k, v in PRODUCTION.items() if k != "CACHE_URL"})
-    assert result.returncode != 0
-    assert "qiportal.W001" in result.stderr + result.stdout
-    assert "Set CACHE_URL to a Redis database" in result.stderr + result.stdout

@@ -11,13 +11,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
+from hub import dashboard
 from projects import services as project_services
-from qiportal import dashboard
 from qiportal.models import Notification
 from runcharts import kinds, selectors, services
 from runcharts.analysis import Reading
+from runcharts.jobs import remind_data_missing
 from runcharts.models import DataPoint, Measure
-from runcharts.tasks import data_missing_reminders
 from tests.factories import MeasureFactory
 
 pytestmark = pytest.mark.django_db
@@ -342,8 +342,8 @@ def test_a_monthly_measure_is_reminded_once_for_last_month(proportion, qi_lead, 
     proportion.initiative.save()
     MeasureFactory(initiative=proportion.initiative, data_type="opportunities_between", frequency="event")
     assert list(selectors.measures_missing_data(today)) == [proportion]  # rare events are never "missing"
-    data_missing_reminders(today=today)
-    data_missing_reminders(today=date(2026, 3, 18))  # a week later, the same missing month
+    remind_data_missing(today=today)
+    remind_data_missing(today=date(2026, 3, 18))  # a week later, the same missing month
     note = Notification.objects.get(recipient=qi_lead)
     assert note.title == "Add last month's value for ‘Falls risk assessment within 6 hours’"
     assert "has no value for February 2026" in note.body
@@ -374,8 +374,6 @@ def test_the_initiative_ward_and_review_pages_and_the_score_suggestion_read_the_
     for url in (initiative.get_absolute_url(), ward.get_absolute_url()):
         assertContains(client.get(url), "Latest signal: </span>Improvement")
     client.force_login(sponsor)
-    assertContains(
-        client.get(reverse("projects:review_detail", args=[initiative.pk])), "Latest signal: </span>Improvement"
-    )
+    assertContains(client.get(reverse("review_detail", args=[initiative.pk])), "Latest signal: </span>Improvement")
     suggestion = project_services.suggest_progress_score(initiative, cycles=[], measures=[proportion])
     assert "An outcome measure shows special-cause improvement." in suggestion.reasons

@@ -8,7 +8,6 @@ from django.db import connection
 from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 
-from qiportal import datacache
 from runcharts import selectors, services
 from runcharts.analysis import Reading
 from runcharts.models import DataPoint, Measure
@@ -69,14 +68,6 @@ def test_fresh_signals_queries_stay_flat():
             selectors.fresh_signals(measures)
         counts.append(len(queries))
     assert counts[0] == counts[1] == 2  # all points in one query, all re-phasing weeks in another
-
-
-def test_storing_signals_in_bulk_renews_what_pages_cached(django_capture_on_commit_callbacks):
-    measure = with_values(MeasureFactory(chart="xmr", baseline_points=12), UP, store=False)
-    before = datacache.versions(["runcharts"])
-    with django_capture_on_commit_callbacks(execute=True):
-        services.store_latest_signals([measure])
-    assert datacache.versions(["runcharts"]) != before
 
 
 def test_saving_values_stores_the_new_signal(qi_lead):

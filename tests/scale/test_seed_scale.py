@@ -6,10 +6,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from bench import scale
 from excellence.models import ExcellenceReport
 from ffit.models import Audit, Response
 from projects.models import Initiative, PdsaCycle, Status
-from qiportal import scale
 from qiportal.models import Directorate, Role, User, Ward
 from runcharts.models import DataPoint, Measure
 from tests.factories import UserFactory

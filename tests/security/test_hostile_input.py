@@ -101,8 +101,8 @@ def test_every_free_text_field_is_shown_escaped_on_every_page(world):
     # The payload really was shown, escaped, on the pages that show people's words.
     expected = {
         "projects:portfolio",
-        "projects:initiative_detail",
-        "projects:review_detail",
+        "initiative_detail",
+        "review_detail",
         "projects:pdsa_detail",
         "runcharts:measure_detail",
         "ffit:audit_results",

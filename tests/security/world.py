@@ -17,17 +17,16 @@ from excellence import services as excellence_services
 from excellence.models import Theme
 from ffit.models import Audit
 from projects.models import Decision, PdsaCycle, ProgressScore
-from qiportal.models import Notification, NotificationKind, Role
+from qiportal.models import Notification, NotificationKind
 from runcharts.models import Annotation, DataPoint, Rephase
+from tests.conftest import make_person
 from tests.factories import (
     ChangeIdeaFactory,
     DirectorateFactory,
     InitiativeFactory,
     MeasureFactory,
     PriorityFactory,
-    UserFactory,
     WardFactory,
-    with_role,
 )
 from tests.ffit.helpers import all_answers, audit_with_answers
 
@@ -63,20 +62,17 @@ def build_world() -> World:
     ward = WardFactory(name="Oak Ward", directorate=directorate)
     other_ward = WardFactory(name="Heron Ward", directorate=other_directorate)
     users = world.users
-    users["staff"] = with_role(UserFactory(username="staffmember"), Role.STAFF)
-    users["staff"].wards.add(ward)
-    users["ward_manager"] = with_role(UserFactory(username="manager"), Role.WARD_MANAGER, ward=ward)
-    users["ward_manager"].wards.add(ward)
+    places = {
+        "ward": ward,
+        "other_ward": other_ward,
+        "directorate": directorate,
+        "other_directorate": other_directorate,
+    }
+    # The same people as the role fixtures (tests/conftest.py), one column each of the authorisation table.
+    for role in ROLES[1:]:
+        users[role] = make_person("admin_user" if role == "admin" else role, places.__getitem__)
     users["staff"].line_manager = users["ward_manager"]
     users["staff"].save(update_fields=["line_manager"])
-    users["other_ward_manager"] = with_role(UserFactory(username="othermanager"), Role.WARD_MANAGER, ward=other_ward)
-    users["qi_lead"] = with_role(UserFactory(username="lead"), Role.QI_LEAD)
-    users["sponsor"] = with_role(UserFactory(username="sponsor"), Role.SENIOR_MANAGER, directorate=directorate)
-    users["other_sponsor"] = with_role(
-        UserFactory(username="othersponsor"), Role.SENIOR_MANAGER, directorate=other_directorate
-    )
-    users["coach"] = with_role(UserFactory(username="coach"), Role.QI_COACH)
-    users["admin"] = with_role(UserFactory(username="administrator"), Role.ADMIN)
 
     initiative = InitiativeFactory(
         title="Discharge before noon",
@@ -247,6 +243,8 @@ def url_kwargs(name: str, route: str, world: World) -> dict:
         "uidb64": "MQ",
         "token": "set-password",
     }
+    if name in ("initiative_detail", "review_detail"):  # hub's pages of one initiative
+        values["pk"] = world.initiative.pk
     if name == "runcharts:upload_template":
         values["fmt"] = "csv"
     if name == "projects:overload_flag" and world.flag is not None:

@@ -1,0 +1,481 @@
+"""The portfolio dashboard: the golden thread from strategy to ward, for a trust or its directorates.
+
+Senior managers review continually and shield wards (seed 001); leaders link improvement to a few strategic
+priorities (seed 002, Q5). Everything here is read in a fixed number of queries however many wards and
+initiatives there are; charts are drawn by matplotlib's object API and cached under a hash of their data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Count, Q
+from django.http import Http404
+from django.utils import timezone
+
+from excellence.models import ExcellenceReport
+from excellence.selectors import weekly_chart as excellence_chart
+from ffit import selectors as ffit_selectors
+from projects.models import Decision, Initiative, OverloadFlag, Status
+from projects.overload import WardLoad, ward_loads
+from qiportal import permissions
+from qiportal.models import Directorate, Role, StrategicPriority, User, Ward
+from runcharts.models import Measure
+
+CHART_CACHE_SECONDS = 60 * 60 * 24
+CHART_KINDS = ("status", "priority", "progress")
+DECISION_DAYS = 90
+EXCELLENCE_WEEKS = 4
+LIST_LIMIT = 20
+PROGRESS_SCORES = [Decimal(n) / 2 for n in range(1, 11)]  # the IHI scale 0.5 to 5 in halves
+
+# The ward table's sortable columns: ?sort=<name>, or ?sort=-<name> for descending.
+SORTS = {
+    "name": ("Ward", lambda row: row.ward.name.lower()),
+    "load": ("Load", lambda row: row.load.load if row.load else Decimal(-1)),
+    "ffit": ("Latest FFIT", lambda row: -1 if row.ffit_percent is None else row.ffit_percent),
+    "excellence": ("Excellence reports", lambda row: row.excellence_count),
+    "concern": ("Measures with concern", lambda row: row.concern_count),
+    "flags": ("Open flags", lambda row: 1 if row.load and row.load.open_flag else 0),
+}
+
+
+# Scope ---------------------------------------------------------------------------------------------------
+
+
+def sees_whole_trust(user: User) -> bool:
+    """QI leads, coaches, admins and trust-wide senior managers see the trust; others their directorates."""
+    return (
+        permissions.is_admin(user)
+        or user.has_role(Role.QI_LEAD, Role.QI_COACH)
+        or user.overseen_directorate_ids is None
+    )
+
+
+@dataclass(frozen=True)
+class DashboardScope:
+    """Which directorates the page covers: None is the whole trust."""
+
+    directorate_ids: frozenset[int] | None
+    choices: list[Directorate]
+    selected: Directorate | None
+    trust_wide: bool
+
+    @property
+    def label(self) -> str:
+        if self.selected is not None:
+            return self.selected.name
+        if self.directorate_ids is None:
+            return "the whole trust"
+        return ", ".join(d.name for d in self.choices)
+
+    @property
+    def param(self) -> str:
+        return f"?directorate={self.selected.slug}" if self.selected else ""
+
+
+def dashboard_scope(user: User, directorate_slug: str | None = None) -> DashboardScope:
+    """The directorates this user may filter to and the one chosen; an out-of-scope choice is a 404."""
+    trust_wide = sees_whole_trust(user)
+    directorates = Directorate.objects.order_by("name")
+    if not trust_wide:
+        directorates = directorates.filter(pk__in=user.overseen_directorate_ids or [])
+    choices = list(directorates)
+    selected = None
+    if directorate_slug:
+        selected = next((d for d in choices if d.slug == directorate_slug), None)
+        if selected is None:
+            raise Http404("No such directorate in your view")
+    ids = None if trust_wide else frozenset(d.pk for d in choices)
+    if selected is not None:
+        ids = frozenset([selected.pk])
+    return DashboardScope(directorate_ids=ids, choices=choices, selected=selected, trust_wide=trust_wide)
+
+
+def scoped_wards(scope: DashboardScope):
+    wards = Ward.objects.filter(is_active=True).select_related("directorate").order_by("name")
+    if scope.directorate_ids is not None:
+        wards = wards.filter(directorate_id__in=scope.directorate_ids)
+    return wards
+
+
+def scoped_initiatives(scope: DashboardScope):
+    """Every initiative past draft that belongs to, or touches a ward in, the scope (drafts are private)."""
+    initiatives = Initiative.objects.exclude(status=Status.DRAFT)
+    if scope.directorate_ids is not None:
+        ids = Initiative.objects.for_directorates(scope.directorate_ids).values("pk")
+        initiatives = initiatives.filter(pk__in=ids)
+    return initiatives
+
+
+# Counts and lists ------------------------------------------------------------------------------------------
+
+
+def _counts_by_priority_and_status(initiatives) -> dict[int, dict[str, int]]:
+    """{priority id: {status: count}}: one grouped query, read by both the status and the priority rows."""
+    grouped: dict[int, dict[str, int]] = {}
+    for priority_id, status, n in (
+        initiatives.order_by()
+        .values("priority_id", "status")
+        .annotate(n=Count("pk"))
+        .values_list("priority_id", "status", "n")
+    ):
+        grouped.setdefault(priority_id, {})[status] = n
+    return grouped
+
+
+def status_rows(initiatives, grouped: dict[int, dict[str, int]] | None = None) -> list[tuple[str, str, int]]:
+    """(status, label, count) for every status past draft, from one grouped query (or `grouped`, already read)."""
+    if grouped is None:
+        grouped = _counts_by_priority_and_status(initiatives)
+    values = [s for s in Status if s != Status.DRAFT]
+    return [(s.value, s.label, sum(counts.get(s.value, 0) for counts in grouped.values())) for s in values]
+
+
+@dataclass(frozen=True)
+class PriorityRow:
+    priority: StrategicPriority
+    live: int
+    open: int  # submitted, live or paused
+    completed: int
+    total: int
+
+    @property
+    def is_frayed(self) -> bool:
+        """A priority nothing live works towards: the thread from strategy to ward is cut."""
+        return self.live == 0
+
+
+def priority_rows(initiatives, grouped: dict[int, dict[str, int]] | None = None) -> list[PriorityRow]:
+    """Each active strategic priority (and any inactive one still carrying initiatives) with its counts.
+
+    The initiatives are counted once, grouped by priority and status, rather than joined to every priority
+    (or `grouped`, the same grouping already read).
+    """
+    by_status = _counts_by_priority_and_status(initiatives) if grouped is None else grouped
+    rows = []
+    for priority in StrategicPriority.objects.order_by("order", "name"):
+        counts = by_status.get(priority.pk, {})
+        total = sum(counts.values())
+        if not (priority.is_active or total):
+            continue
+        rows.append(
+            PriorityRow(
+                priority,
+                live=counts.get(Status.LIVE, 0),
+                open=sum(counts.get(s, 0) for s in (Status.SUBMITTED, Status.LIVE, Status.PAUSED)),
+                completed=counts.get(Status.COMPLETED, 0),
+                total=total,
+            )
+        )
+    return rows
+
+
+def progress_rows(initiatives) -> list[tuple[str, int]]:
+    """Open initiatives per IHI progress score (0.5 to 5), with "Not scored" last."""
+    counts = dict(
+        initiatives.filter(status__in=(Status.LIVE, Status.PAUSED))
+        .order_by()
+        .values("progress_score")
+        .annotate(n=Count("pk"))
+        .values_list("progress_score", "n")
+    )
+    rows = [(f"{score:g}", counts.get(score, 0)) for score in PROGRESS_SCORES]
+    rows.append(("Not scored", counts.get(None, 0)))
+    return rows
+
+
+def _listed(initiatives):
+    return initiatives.select_related("lead", "sponsor", "priority", "directorate").prefetch_related("wards")
+
+
+def reviews(initiatives) -> dict:
+    today = timezone.localdate()
+    soon = today + timedelta(days=7)
+    rows = list(
+        _listed(initiatives.filter(status=Status.LIVE, next_review_on__lte=soon)).order_by("next_review_on", "pk")[
+            :LIST_LIMIT
+        ]
+    )
+    counts = initiatives.order_by().aggregate(
+        overdue=Count("pk", filter=Q(status=Status.LIVE, next_review_on__lt=today)),
+        due=Count("pk", filter=Q(status=Status.LIVE, next_review_on__gte=today, next_review_on__lte=soon)),
+    )
+    return {"rows": rows, **counts}
+
+
+def stalled(initiatives) -> list[Initiative]:
+    return list(
+        _listed(initiatives.filter(status=Status.LIVE, is_stalled=True)).order_by("stalled_since", "pk")[:LIST_LIMIT]
+    )
+
+
+def recent_decisions(initiatives) -> list[Decision]:
+    """Pauses and halts, with their reasons, in the last 90 days: the record of shielding wards."""
+    since = timezone.now() - timedelta(days=DECISION_DAYS)
+    return list(
+        Decision.objects.filter(
+            initiative__in=initiatives.values("pk"),
+            kind__in=(Decision.Kind.PAUSE, Decision.Kind.HALT),
+            made_at__gte=since,
+        )
+        .select_related("initiative", "made_by")
+        .order_by("-made_at", "-pk")[:LIST_LIMIT]
+    )
+
+
+# The ward table ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class WardRow:
+    ward: Ward
+    load: WardLoad | None = None
+    readiness: ffit_selectors.Readiness | None = None
+    excellence_count: int = 0
+    concern_count: int = 0
+
+    @property
+    def ffit_percent(self) -> float | None:
+        return overall_percent(self.readiness)
+
+    @property
+    def weakest_section(self):
+        return self.readiness.weakest_sections[0] if self.readiness and self.readiness.weakest_sections else None
+
+    @property
+    def ffit_is_missing_or_stale(self) -> bool:
+        return self.readiness is None or self.readiness.is_stale
+
+
+def overall_percent(readiness) -> float | None:
+    """All sections' combined points as a percentage of their maximum (unanswered sections left out)."""
+    if readiness is None:
+        return None
+    scored = [row.score for row in readiness.sections if row.score.percent is not None]
+    maximum = sum(score.maximum for score in scored)
+    return 100 * sum(score.total for score in scored) / maximum if maximum else None
+
+
+def excellence_counts(wards: list[Ward], weeks: int = EXCELLENCE_WEEKS) -> dict[int, int]:
+    """Reports made in the last `weeks` weeks on each ward, or about its team: two queries."""
+    since = timezone.now() - timedelta(weeks=weeks)
+    ids = [ward.pk for ward in wards]
+    recent = ExcellenceReport.objects.filter(created_at__gte=since)
+    counts: dict[int, int] = {}
+    # A report made on a ward about the same ward's team counts once.
+    pairs = set(recent.filter(ward_id__in=ids).values_list("pk", "ward_id"))
+    pairs |= set(recent.filter(team_ward_id__in=ids).values_list("pk", "team_ward_id"))
+    for _, ward_id in pairs:
+        counts[ward_id] = counts.get(ward_id, 0) + 1
+    return counts
+
+
+def concerns_by_ward(wards: list[Ward]) -> tuple[dict[int, int], dict[int, str]]:
+    """How many live measures on each ward have 'concern' as their latest signal, and those measures' signals.
+
+    A measure counts on its own ward, or on each of its initiative's wards when it has none. Light rows
+    only: each measure's latest signal is the column its data's services keep (Measure.latest_signal), whatever
+    its data type or chart, so nothing is analysed here (a trust has thousands of measures).
+    """
+    ids = {ward.pk for ward in wards}
+    rows = list(
+        Measure.objects.filter(initiative__status=Status.LIVE).values_list(
+            "pk", "latest_signal", "ward_id", "initiative_id"
+        )
+    )
+    wards_of: dict[int, list[int]] = {}
+    unplaced = {initiative_id for _, _, ward_id, initiative_id in rows if ward_id is None}
+    for initiative_id, ward_id in Initiative.wards.through.objects.filter(
+        initiative_id__in=unplaced, ward_id__in=ids
+    ).values_list("initiative_id", "ward_id"):
+        wards_of.setdefault(initiative_id, []).append(ward_id)
+    placed = {
+        pk: [w for w in ([ward_id] if ward_id else wards_of.get(initiative_id, [])) if w in ids]
+        for pk, _, ward_id, initiative_id in rows
+    }
+    placed = {pk: targets for pk, targets in placed.items() if targets}
+    signals = {pk: signal or "not_enough_data" for pk, signal, _, _ in rows if pk in placed}
+    counts: dict[int, int] = {}
+    for pk, targets in placed.items():
+        if signals.get(pk) == "concern":
+            for ward_id in targets:
+                counts[ward_id] = counts.get(ward_id, 0) + 1
+    return counts, signals
+
+
+def ward_rows(wards: list[Ward], sort: str = "name") -> tuple[list[WardRow], dict[int, str]]:
+    loads = ward_loads(wards)
+    readiness = ffit_selectors.latest_readiness(ward.pk for ward in wards)
+    excellence = excellence_counts(wards)
+    concerns, signals = concerns_by_ward(wards)
+    rows = []
+    for ward in wards:
+        rows.append(
+            WardRow(
+                ward=ward,
+                load=loads.get(ward.pk),
+                readiness=readiness.get(ward.pk),
+                excellence_count=excellence.get(ward.pk, 0),
+                concern_count=concerns.get(ward.pk, 0),
+            )
+        )
+    return sort_rows(rows, sort), signals
+
+
+def parse_sort(value: str | None) -> tuple[str, bool]:
+    """ "-load" -> ("load", True). Unknown columns sort by ward name."""
+    value = (value or "name").strip()
+    descending = value.startswith("-")
+    key = value.lstrip("-")
+    return (key, descending) if key in SORTS else ("name", False)
+
+
+def sort_rows(rows: list[WardRow], sort: str) -> list[WardRow]:
+    key, descending = parse_sort(sort)
+    by_name = sorted(rows, key=SORTS["name"][1])
+    return sorted(by_name, key=SORTS[key][1], reverse=descending)
+
+
+def sort_links(current: str, scope: DashboardScope) -> list[dict]:
+    """For each sortable column: its link (toggling direction when it is the current one) and aria-sort."""
+    key, descending = parse_sort(current)
+    links = []
+    for name, (label, _) in SORTS.items():
+        is_current = name == key
+        next_sort = f"-{name}" if is_current and not descending else name
+        if not is_current and name != "name":
+            next_sort = f"-{name}"  # numbers read biggest first on a first click
+        query = f"?sort={next_sort}" + (f"&directorate={scope.selected.slug}" if scope.selected else "")
+        aria = ("descending" if descending else "ascending") if is_current else "none"
+        links.append({"key": name, "label": label, "url": query, "aria_sort": aria, "is_current": is_current})
+    return links
+
+
+# The page -------------------------------------------------------------------------------------------------
+
+
+def open_flags(rows: list[WardRow]) -> list[tuple[Ward, OverloadFlag]]:
+    """(ward, open flag) for each ward in the table with one, newest first: read with the wards' loads."""
+    pairs = [(row.ward, row.load.open_flag) for row in rows if row.load and row.load.open_flag]
+    return sorted(pairs, key=lambda pair: (pair[1].opened_at, pair[1].pk), reverse=True)
+
+
+def dashboard_context(user: User, *, directorate: str | None = None, sort: str | None = None) -> dict:
+    scope = dashboard_scope(user, directorate)
+    initiatives = scoped_initiatives(scope)
+    wards = list(scoped_wards(scope))
+    rows, _signals = ward_rows(wards, sort or "name")
+    grouped = _counts_by_priority_and_status(initiatives)
+    statuses = status_rows(initiatives, grouped)
+    priorities = priority_rows(initiatives, grouped)
+    progress = progress_rows(initiatives)
+    return {
+        "scope": scope,
+        "status_rows": statuses,
+        "status_total": sum(count for _, _, count in statuses),
+        "priority_rows": priorities,
+        "progress_rows": progress,
+        "charts": bar_charts(scope.label, statuses, priorities, progress),
+        "excellence_chart": excellence_chart(None),
+        "stalled_weeks": settings.QI["STALLED_WEEKS"],
+        "reviews": reviews(initiatives),
+        "stalled": stalled(initiatives),
+        "decisions": recent_decisions(initiatives),
+        "flags": open_flags(rows),
+        "ward_rows": rows,
+        "stale_wards": [row for row in rows if row.ffit_is_missing_or_stale],
+        "sort_links": sort_links(sort or "name", scope),
+        "stale_months": settings.QI["FFIT_STALE_MONTHS"],
+        "excellence_weeks": EXCELLENCE_WEEKS,
+        "decision_days": DECISION_DAYS,
+    }
+
+
+# Charts ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BarChart:
+    kind: str
+    title: str
+    axis_label: str
+    bars: list[tuple[str, int]]
+
+    @property
+    def description(self) -> str:
+        total = sum(n for _, n in self.bars)
+        parts = "; ".join(f"{label}: {n}" for label, n in self.bars)
+        return f"Bar chart of {self.title.lower()} ({total} in all). {parts}."
+
+    def cache_key(self) -> str:
+        data = json.dumps([self.kind, self.title, self.axis_label, self.bars])
+        return "dashboard-chart:" + hashlib.sha256(data.encode()).hexdigest()
+
+
+def bar_charts(place: str, statuses, priorities, progress) -> dict[str, BarChart]:
+    """The dashboard's three charts from rows already read for its tables: no more queries."""
+    return {
+        "status": BarChart(
+            "status", f"Initiatives by status, {place}", "Initiatives", [(label, n) for _, label, n in statuses]
+        ),
+        "priority": BarChart(
+            "priority",
+            f"Live initiatives by strategic priority, {place}",
+            "Live initiatives",
+            [(row.priority.name, row.live) for row in priorities],
+        ),
+        "progress": BarChart("progress", f"Open initiatives by progress score, {place}", "Initiatives", progress),
+    }
+
+
+def chart_data(kind: str, user: User, directorate: str | None = None) -> BarChart:
+    if kind not in CHART_KINDS:
+        raise Http404("No such chart")
+    scope = dashboard_scope(user, directorate)
+    initiatives = scoped_initiatives(scope)
+    grouped = _counts_by_priority_and_status(initiatives) if kind in ("status", "priority") else None
+    statuses = status_rows(initiatives, grouped) if kind == "status" else []
+    priorities = priority_rows(initiatives, grouped) if kind == "priority" else []
+    progress = progress_rows(initiatives) if kind == "progress" else []
+    return bar_charts(scope.label, statuses, priorities, progress)[kind]
+
+
+def render_svg(chart: BarChart) -> bytes:
+    key = chart.cache_key()
+    svg = cache.get(key)
+    if svg is None:
+        svg = _draw(chart)
+        cache.set(key, svg, CHART_CACHE_SECONDS)
+    return svg
+
+
+def _draw(chart: BarChart) -> bytes:
+    from matplotlib.figure import Figure  # the object API with its own canvas: no pyplot, no global state
+
+    labels = [label for label, _ in chart.bars]
+    values = [n for _, n in chart.bars]
+    height = max(2.4, 0.42 * len(labels) + 1.2)
+    figure = Figure(figsize=(8, height), layout="constrained")
+    axes = figure.add_subplot()
+    positions = list(range(len(labels)))
+    bars = axes.barh(positions, values, color="#005eb8")
+    axes.bar_label(bars, labels=[str(v) for v in values], padding=3, fontsize=9)  # numbers, not colour, tell
+    axes.set_yticks(positions, labels=labels, fontsize=9)
+    axes.invert_yaxis()
+    axes.set_xlabel(chart.axis_label)
+    axes.set_title(chart.title, loc="left", fontsize=11)
+    axes.set_xlim(0, max([*values, 1]) * 1.15)
+    axes.xaxis.get_major_locator().set_params(integer=True)
+    axes.grid(axis="x", color="#d8dde0", linewidth=0.5)
+    axes.spines[["top", "right"]].set_visible(False)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="svg", metadata={"Date": None})
+    return buffer.getvalue()

@@ -1,0 +1,58 @@
+"""The initiative log: the portfolio list, its filters and its downloads."""
+
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from projects import selectors
+from projects.filters import PortfolioFilter
+from projects.models import Decision, Status
+from qiportal import exports, permissions
+
+K = Decision.Kind
+
+
+@require_GET
+def portfolio(request):
+    export = request.GET.get("export")
+    if export in ("csv", "xlsx"):
+        return _export(_portfolio_rows(request)[1], export)
+    context = {
+        **_portfolio_context(request),
+        "can_create": permissions.can_create_initiative(request.user),
+        "crumbs": [("Home", reverse("home"))],
+    }
+    return render(request, "projects/initiative_list.html", context)
+
+
+def _portfolio_rows(request):
+    filterset = PortfolioFilter(request.GET or None, queryset=selectors.portfolio(request.user))
+    queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
+    if not request.GET.get("sort"):
+        queryset = queryset.order_by("-updated_at", "-pk")
+    return filterset, selectors.portfolio_rows(queryset), queryset
+
+
+def _portfolio_context(request) -> dict:
+    filterset, rows, queryset = _portfolio_rows(request)
+    counts = selectors.status_counts(queryset)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return {
+        "filter": filterset,
+        "filter_form": filterset.form,
+        "page": Paginator(rows, 25).get_page(request.GET.get("page")),
+        "counts": counts,
+        "status_rows": [(value, label, counts[value]) for value, label in Status.choices],
+        "query": query.urlencode(),
+    }
+
+
+def _export(queryset, kind):
+    header, rows = selectors.export_rows(queryset)
+    stamp = timezone.localdate().isoformat()
+    if kind == "csv":
+        return exports.csv_response(f"initiatives-{stamp}.csv", header, rows)
+    return exports.xlsx_response(f"initiatives-{stamp}.xlsx", header, rows, title="Initiatives")
