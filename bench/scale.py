@@ -24,6 +24,7 @@ from ffit.models import Audit, Response
 from ffit.questionnaire import SECTIONS
 from projects.models import ChangeIdea, Decision, Initiative, PdsaCycle, Scope, Status
 from qiportal.models import Directorate, Role, RoleAssignment, StrategicPriority, Trust, User, Ward
+from runcharts import services as runcharts_services
 from runcharts.models import DataPoint, Measure
 
 PREFIX = "scale-"
@@ -379,6 +380,7 @@ def build(*, scale: float = 1.0, password: str | None = None, seed: int = 10, lo
             DataPoint.objects.bulk_create(points, batch_size=BATCH)
             points = []
     DataPoint.objects.bulk_create(points, batch_size=BATCH)
+    runcharts_services.store_latest_signals(measures)  # bulk inserts skip the services that keep the column
     if log:
         log(f"  data points: {DataPoint.objects.filter(measure__in=measures).count():,}")
 

@@ -28,7 +28,6 @@ from projects.overload import WardLoad, ward_loads
 from qiportal import permissions
 from qiportal.models import Directorate, Role, StrategicPriority, User, Ward
 from runcharts.models import Measure
-from runcharts.selectors import analyse_signals, cached_signals
 
 CHART_CACHE_SECONDS = 60 * 60 * 24
 CHART_KINDS = ("status", "priority", "progress")
@@ -283,13 +282,13 @@ def concerns_by_ward(wards: list[Ward]) -> tuple[dict[int, int], dict[int, str]]
     """How many live measures on each ward have 'concern' as their latest signal, and those measures' signals.
 
     A measure counts on its own ward, or on each of its initiative's wards when it has none. Light rows
-    only: the signals come from their cache by (id, data version), and only the measures missing from it
-    are read whole and analysed (a trust has thousands of measures and this runs on the dashboard).
+    only: each measure's latest signal is the column its data's services keep (Measure.latest_signal), whatever
+    its data type or chart, so nothing is analysed here (a trust has thousands of measures).
     """
     ids = {ward.pk for ward in wards}
     rows = list(
         Measure.objects.filter(initiative__status=Status.LIVE).values_list(
-            "pk", "data_version", "ward_id", "initiative_id"
+            "pk", "latest_signal", "ward_id", "initiative_id"
         )
     )
     wards_of: dict[int, list[int]] = {}
@@ -303,10 +302,7 @@ def concerns_by_ward(wards: list[Ward]) -> tuple[dict[int, int], dict[int, str]]
         for pk, _, ward_id, initiative_id in rows
     }
     placed = {pk: targets for pk, targets in placed.items() if targets}
-    signals = cached_signals((pk, version) for pk, version, _, _ in rows if pk in placed)
-    missing = [pk for pk in placed if pk not in signals]
-    if missing:
-        signals.update(analyse_signals(Measure.objects.filter(pk__in=missing)))
+    signals = {pk: signal or "not_enough_data" for pk, signal, _, _ in rows if pk in placed}
     counts: dict[int, int] = {}
     for pk, targets in placed.items():
         if signals.get(pk) == "concern":

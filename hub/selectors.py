@@ -52,7 +52,7 @@ def staff_directory():
 def initiative_signals(initiatives) -> dict[int, str | None]:
     """Each initiative's most telling measure signal (concern first), or None when it has no measures.
 
-    One query for the measures, and the run-chart signals from their cache (two more on a miss).
+    One query for the measures; their signals are the column the run-chart services keep.
     """
     ids = [initiative.pk for initiative in initiatives]
     if not ids:
@@ -176,7 +176,7 @@ def qi_lead_home(user: User, context: dict) -> dict:
         url = initiative.get_absolute_url()
         for measure in missing.get(initiative.pk, []):
             entry = reverse("runcharts:data_entry", args=[measure.pk])
-            needs.append(("data", f"Enter last week’s data for ‘{measure.name}’", entry))
+            needs.append(("data", f"Enter last {measure.period_noun}’s data for ‘{measure.name}’", entry))
         if initiative.overdue_pdsa:
             count = initiative.overdue_pdsa
             needs.append(("pdsa", f"{count} PDSA cycle{'s' if count != 1 else ''} past planned end", url))

@@ -1,145 +1,199 @@
-"""From a measure's weekly values to what its chart, table, alt text and signal say.
+"""From a measure's data to what its chart, table, alt text and signal say.
 
-The maths is in spc.py (pure); this module picks the spc call for the measure's chart choice, turns the
-result into one row per week, and words what the rules found. It takes plain values, not querysets, so
-selectors can analyse many measures from one query.
+The maths is in spc.py (pure); this module picks the chart (the measure's choice, or the one kinds.py suggests),
+makes the spc call, turns the result into one row per recorded period, and words what the rules found. It takes
+plain values, not querysets, so selectors can analyse many measures from one query.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from datetime import date
 
-from runcharts import spc
+from runcharts import kinds, spc
+from runcharts.analysis_control import analyse_control
+from runcharts.kinds import Suggestion
+from runcharts.rows import (  # re-exported: the pages and the other apps read them from here
+    ASSURANCE_MEANINGS,
+    MIN_POINTS,
+    POINT_TYPE_LABELS,
+    SIGNAL_LABELS,
+    SIGNALS,
+    SPECIAL_CAUSE_LABELS,
+    VARIATION_MEANINGS,
+    XMR_SUGGESTED_POINTS,
+    Analysis,
+    Reading,
+    Row,
+    point_type_for,
+    signal_for,
+    when,
+)
 
-# Fewer weeks than this and no chart's rules can say much: the signal is "not enough data".
-MIN_POINTS = 10
-# Making Data Count suggests XmR limits once there are about 20 points.
-XMR_SUGGESTED_POINTS = 20
-
-SIGNALS = ("improvement", "concern", "common_cause", "not_enough_data")
-SIGNAL_LABELS = {
-    "improvement": "Improvement",
-    "concern": "Concern",
-    "common_cause": "Common cause",
-    "not_enough_data": "Not enough data",
-}
-SPECIAL_CAUSE_LABELS = {
-    "outside_limits": "Outside the limits",
-    "trend": "Trend",
-    "two_in_three": "Two of three close to a limit",
-    "shift": "Shift",
-}
-POINT_TYPE_LABELS = {
-    "common_cause": "Common cause",
-    "improvement": "Improvement",
-    "concern": "Concern",
-    "neutral_high": "Special cause (higher)",
-    "neutral_low": "Special cause (lower)",
-}
-VARIATION_MEANINGS = {
-    "common_cause": "Common cause variation: no significant change.",
-    "improvement_high": "Special cause variation of an improving nature, because the values are higher.",
-    "improvement_low": "Special cause variation of an improving nature, because the values are lower.",
-    "concern_high": "Special cause variation of a concerning nature, because the values are higher.",
-    "concern_low": "Special cause variation of a concerning nature, because the values are lower.",
-    "neutral_high": "Special cause variation, higher, where neither direction is an improvement.",
-    "neutral_low": "Special cause variation, lower, where neither direction is an improvement.",
-}
-ASSURANCE_MEANINGS = {
-    "pass": "Assurance: the process will consistently meet the target.",
-    "fail": "Assurance: the process will consistently fail the target unless it changes.",
-    "hit_and_miss": "Assurance: the process will sometimes meet and sometimes miss the target (hit and miss).",
-}
+__all__ = [
+    "ASSURANCE_MEANINGS",
+    "MIN_POINTS",
+    "POINT_TYPE_LABELS",
+    "SIGNALS",
+    "SIGNAL_LABELS",
+    "SPECIAL_CAUSE_LABELS",
+    "VARIATION_MEANINGS",
+    "XMR_SUGGESTED_POINTS",
+    "Analysis",
+    "Reading",
+    "Row",
+    "analyse",
+    "plotted_value",
+    "suggestion_for",
+]
 
 
-@dataclass(frozen=True)
-class Row:
-    """One week as the chart, the data table and the CSV export show it."""
-
-    week_start: date
-    value: float
-    centre: float
-    lower_limit: float | None
-    upper_limit: float | None
-    special_cause: str | None  # spc's rule name for XmR; "shift" or "trend" for run charts
-    point_type: str  # "common_cause" | "improvement" | "concern" | "neutral_high" | "neutral_low"
-    period: int  # 0-based period (XmR) or part (run chart)
-
-    @property
-    def special_cause_label(self) -> str:
-        return SPECIAL_CAUSE_LABELS.get(self.special_cause, "") if self.special_cause else ""
-
-    @property
-    def point_type_label(self) -> str:
-        return POINT_TYPE_LABELS[self.point_type]
+def plotted_value(reading: Reading, multiplier: float = 1) -> float | None:
+    """The value a chart plots: a ratio times its multiplier (percent, per 1,000), or the value; None for a gap."""
+    if reading.is_gap:
+        return None
+    if reading.denominator is not None:
+        return reading.numerator / reading.denominator * multiplier
+    return reading.value
 
 
-@dataclass(frozen=True)
-class Analysis:
-    chart: str  # "anhoej" | "ihi" | "xmr"
-    rows: list[Row]
-    signal: str  # one of SIGNALS
-    summary: str  # what the rules found, in words (the start of the alt text)
-    variation: str | None  # XmR only
-    assurance: str | None  # XmR only
-    result: spc.XmrResult | spc.RunChartResult | None
-    break_weeks: list[date]  # weeks where a new period or part starts
-
-    @property
-    def meanings(self) -> list[str]:
-        """The NHS variation and assurance icons' meaning in words (XmR charts)."""
-        lines = []
-        if self.variation:
-            lines.append(VARIATION_MEANINGS[self.variation])
-        if self.assurance:
-            lines.append(ASSURANCE_MEANINGS[self.assurance])
-        return lines
-
-    @property
-    def suggests_xmr(self) -> bool:
-        return self.chart != "xmr" and len(self.rows) >= XMR_SUGGESTED_POINTS
-
-
-def _day(week: date) -> str:
-    return f"{week.day} {week:%B %Y}"
-
-
-def _weeks(n: int) -> str:
-    return "1 week" if n == 1 else f"{n} weeks"
-
-
-def _direction_signal(improvement: str, up: bool) -> str:
-    if improvement == "neutral":
-        # A neutral measure has no better or worse: a change is reported on the page, not as a signal.
-        return "common_cause"
-    return "improvement" if up == (improvement == "increase") else "concern"
-
-
-def _point_type(improvement: str, up: bool) -> str:
-    if improvement == "neutral":
-        return "neutral_high" if up else "neutral_low"
-    return "improvement" if up == (improvement == "increase") else "concern"
+def suggestion_for(data_type: str, frequency: str, readings: list[Reading]) -> Suggestion:
+    """The suggested chart for this data, with Laney's sigma_z measured when P′ or U′ might be the better choice."""
+    recorded = [reading for reading in readings if not reading.is_gap]
+    median_denominator = sigma_z = None
+    if data_type in kinds.RATIO_TYPES and len(recorded) >= kinds.CONTROL_LIMIT_POINTS:
+        denominators = sorted(reading.denominator for reading in recorded)
+        median_denominator = denominators[len(denominators) // 2]
+        laney = spc.attribute_chart(
+            [r.numerator for r in recorded],
+            [r.denominator for r in recorded],
+            chart="pp" if data_type == kinds.PROPORTION else "up",
+        )
+        sigma_z = laney.sigma_z if laney.sigma_z is not None and math.isfinite(laney.sigma_z) else None
+    return kinds.suggest_chart(
+        data_type,
+        points=len(recorded),
+        frequency=frequency,
+        median_denominator=median_denominator,
+        sigma_z=sigma_z,
+    )
 
 
 def analyse(
     *,
     weeks: list[date],
-    values: list[float],
+    values: list[float] | None = None,
+    readings: list[Reading] | None = None,
     chart: str,
     improvement: str,
     target: float | None = None,
     baseline_points: int | None = None,
     rephase_weeks: list[date] = (),
+    data_type: str = kinds.SINGLE,
+    frequency: str = kinds.WEEKLY,
+    multiplier: float = 1,
 ) -> Analysis:
-    """Analyse weekly values (in week order, missing weeks left out) as the measure's chart choice says."""
+    """Analyse recorded periods (in order, missing periods left out) as the measure's chart choice says.
+
+    ``weeks`` are the periods' first days (weeks, months or event days); pass ``values`` for single values, or
+    ``readings`` (which may hold numerators and denominators, and gaps) for any data type. ``chart`` "auto" draws
+    the suggested chart.
+    """
+    if readings is None:
+        readings = [Reading(value=value) for value in values or []]
+    suggestion = suggestion_for(data_type, frequency, readings)
+    chosen = chart
+    chart = suggestion.chart if chart == "auto" else chart
+    plotted = [plotted_value(reading, multiplier) for reading in readings]
+    if not [value for value in plotted if value is not None]:
+        summary = "No data has been entered yet." if not readings else "Every period so far has nothing to count."
+        return Analysis(chart, [], "not_enough_data", summary, None, None, None, [], suggestion, chosen, frequency)
+    if chart in kinds.CONTROL_CHARTS:
+        return analyse_control(
+            periods=weeks,
+            readings=readings,
+            plotted=plotted,
+            chart=chart,
+            improvement=improvement,
+            baseline_points=baseline_points,
+            rephase_dates=list(rephase_weeks),
+            data_type=data_type,
+            frequency=frequency,
+            multiplier=multiplier,
+            suggestion=suggestion,
+            chosen=chosen,
+        )
+    # Run charts and XmR take no gaps (spc-rules.md): they analyse the recorded values, and gaps are drawn as gaps.
+    kept = [k for k, value in enumerate(plotted) if value is not None]
+    analysis = _analyse_values(
+        weeks=[weeks[k] for k in kept],
+        values=[plotted[k] for k in kept],
+        chart=chart,
+        improvement=improvement,
+        target=target,
+        baseline_points=baseline_points,
+        rephase_weeks=rephase_weeks,
+        frequency=frequency,
+    )
+    rows = _with_gaps(analysis.rows, weeks, readings, kept)
+    return Analysis(
+        analysis.chart,
+        rows,
+        analysis.signal,
+        analysis.summary,
+        analysis.variation,
+        analysis.assurance,
+        analysis.result,
+        analysis.break_weeks,
+        suggestion,
+        chosen,
+        frequency,
+    )
+
+
+def _with_gaps(rows: list[Row], weeks: list[date], readings: list[Reading], kept: list[int]) -> list[Row]:
+    """The analysed rows with each recorded reading attached, and a gap row (no value) where nothing was counted."""
+    by_position = dict(zip(kept, rows, strict=True))
+    out, previous = [], None
+    for k, reading in enumerate(readings):
+        row = by_position.get(k)
+        if row is None:
+            neighbour = previous or rows[0]
+            row = Row(weeks[k], None, neighbour.centre, None, None, None, "common_cause", neighbour.period, reading)
+        else:
+            row = Row(
+                row.period_start,
+                row.value,
+                row.centre,
+                row.lower_limit,
+                row.upper_limit,
+                row.special_cause,
+                row.point_type,
+                row.period,
+                reading,
+                row.detail,
+            )
+            previous = row
+        out.append(row)
+    return out
+
+
+def _analyse_values(
+    *,
+    weeks: list[date],
+    values: list[float],
+    chart: str,
+    improvement: str,
+    target: float | None,
+    baseline_points: int | None,
+    rephase_weeks,
+    frequency: str,
+) -> Analysis:
+    """An XmR or run chart of recorded values, none of them a gap."""
     n = len(values)
     # A re-phasing week without a value starts the new period at the next week that has one.
     starts = sorted({next((i for i, w in enumerate(weeks) if w >= r), n) for r in rephase_weeks} - {0, n})
     break_weeks = [weeks[i] for i in starts]
-    if n == 0:
-        return Analysis(chart, [], "not_enough_data", "No data has been entered yet.", None, None, None, [])
     if chart == "xmr":
         fix_after = baseline_points if baseline_points and baseline_points >= 2 else None
         result = spc.xmr(values, improvement=improvement, target=target, fix_after=fix_after, rebase_at=starts)
@@ -157,19 +211,22 @@ def analyse(
             )
             for p in result.points
         ]
-        signal, summary = _xmr_words(result, rows, improvement)
+        signal, summary = _xmr_words(result, rows, improvement, frequency)
         variation, assurance = result.variation, result.assurance
     else:
         parts = starts if chart == "anhoej" else []
         baseline = baseline_points if baseline_points and not parts else None
         result = spc.run_chart(values, rules=chart, baseline=baseline, parts=parts)
         rows = _run_chart_rows(result, weeks, values, improvement)
-        signal, summary = _run_chart_words(result, rows, improvement, chart)
+        signal, summary = _run_chart_words(result, rows, improvement, chart, frequency)
         variation = assurance = None
     if n < MIN_POINTS:
         signal = "not_enough_data"
-        summary = f"Not enough data yet: {_weeks(n)} entered; the rules need at least {MIN_POINTS}. " + summary
-    return Analysis(chart, rows, signal, summary, variation, assurance, result, break_weeks)
+        summary = (
+            f"Not enough data yet: {kinds.count_label(frequency, n)} entered; the rules need at least {MIN_POINTS}. "
+            + summary
+        )
+    return Analysis(chart, rows, signal, summary, variation, assurance, result, break_weeks, frequency=frequency)
 
 
 def _period_lookup(spans: list[tuple[int, int]]) -> dict[int, int]:
@@ -185,9 +242,9 @@ def _run_chart_rows(result: spc.RunChartResult, weeks, values, improvement) -> l
         part = result.parts[period_of[i]]
         cause, point_type = None, "common_cause"
         if i in shift:
-            cause, point_type = "shift", _point_type(improvement, value > part.median)
+            cause, point_type = "shift", point_type_for(improvement, value > part.median)
         elif i in trend:
-            cause, point_type = "trend", _point_type(improvement, _step_up(values, i, part.start, part.end))
+            cause, point_type = "trend", point_type_for(improvement, _step_up(values, i, part.start, part.end))
         rows.append(Row(week, value, part.median, None, None, cause, point_type, period_of[i]))
     return rows
 
@@ -214,7 +271,7 @@ def _latest_stretch(rows: list[Row], last: int) -> list[Row]:
 
 
 def _same_side(rows: list[Row], last: int, up: bool) -> list[Row]:
-    """The weeks back from row `last`, in its period, on the same side of the centre (weeks on it skipped)."""
+    """The periods back from row `last`, in its period, on the same side of the centre (weeks on it skipped)."""
     stretch = []
     for row in reversed(rows[: last + 1]):
         if row.period != rows[last].period or (row.value != row.centre and (row.value > row.centre) != up):
@@ -224,35 +281,40 @@ def _same_side(rows: list[Row], last: int, up: bool) -> list[Row]:
     return list(reversed(stretch))
 
 
-def _xmr_words(result: spc.XmrResult, rows: list[Row], improvement: str) -> tuple[str, str]:
+def _xmr_words(result: spc.XmrResult, rows: list[Row], improvement: str, frequency: str) -> tuple[str, str]:
     last = rows[-1]
     if last.special_cause is None:
         return "common_cause", (
-            f"Common cause variation: the latest week is within the limits and no rule is broken. "
-            f"The mean is {last.centre:.4g}."
+            f"Common cause variation: the latest {kinds.NOUNS[frequency][0]} is within the limits and no rule is "
+            f"broken. The mean is {last.centre:.4g}."
         )
     variation = result.variation
     up = variation.endswith("_high")
     kind = {"improvement": "improvement", "concern": "concern"}.get(variation.rsplit("_", 1)[0], "variation")
     label = f"Special cause {kind}" if kind != "variation" else "Special cause variation"
     stretch = _latest_stretch(rows, len(rows) - 1)
-    since = _day(stretch[0].week_start)
+    since = when(frequency, stretch[0].period_start)
     side = "above" if up else "below"
     if last.special_cause == "shift":
         stretch = _same_side(rows, len(rows) - 1, up)
-        detail = f"{_weeks(len(stretch))} {side} the mean since {_day(stretch[0].week_start)}"
+        count = kinds.count_label(frequency, len(stretch))
+        detail = f"{count} {side} the mean since {when(frequency, stretch[0].period_start)}"
     elif last.special_cause == "trend":
-        detail = f"{_weeks(len(stretch))} {'rising' if up else 'falling'} since {since}"
+        detail = f"{kinds.count_label(frequency, len(stretch))} {'rising' if up else 'falling'} since {since}"
     elif last.special_cause == "outside_limits" and len(stretch) > 1:
-        detail = f"{_weeks(len(stretch))} {side} the {'upper' if up else 'lower'} limit since {since}"
+        detail = (
+            f"{kinds.count_label(frequency, len(stretch))} {side} the {'upper' if up else 'lower'} limit since {since}"
+        )
     elif last.special_cause == "outside_limits":
-        detail = f"the latest week is {side} the {'upper' if up else 'lower'} limit"
+        detail = f"the latest {kinds.NOUNS[frequency][0]} is {side} the {'upper' if up else 'lower'} limit"
     else:
-        detail = f"2 of the last 3 weeks are close to the {'upper' if up else 'lower'} limit"
-    return _direction_signal(improvement, up), f"{label}: {detail}."
+        detail = f"2 of the last 3 {kinds.NOUNS[frequency][1]} are close to the {'upper' if up else 'lower'} limit"
+    return signal_for(improvement, up), f"{label}: {detail}."
 
 
-def _run_chart_words(result: spc.RunChartResult, rows: list[Row], improvement: str, chart: str) -> tuple[str, str]:
+def _run_chart_words(
+    result: spc.RunChartResult, rows: list[Row], improvement: str, chart: str, frequency: str
+) -> tuple[str, str]:
     if result.n_useful == 0:
         return "common_cause", f"Every week is on the median of {result.median:.4g}: no runs to analyse."
     if not result.signal:
@@ -268,8 +330,8 @@ def _run_chart_words(result: spc.RunChartResult, rows: list[Row], improvement: s
         else:
             up = (point_type == "improvement") == (improvement == "increase")
         stretch = _latest_stretch(rows, last)
-        since = _day(stretch[0].week_start)
-        kind = _direction_signal(improvement, up)
+        since = when(frequency, stretch[0].period_start)
+        kind = signal_for(improvement, up)
         label = {"improvement": "Non-random improvement", "concern": "Non-random concern"}.get(
             kind, "Non-random variation"
         )
@@ -277,9 +339,10 @@ def _run_chart_words(result: spc.RunChartResult, rows: list[Row], improvement: s
             above = rows[last].value > rows[last].centre
             stretch = _same_side(rows, last, above)
             side = "above" if above else "below"
-            detail = f"{_weeks(len(stretch))} {side} the median since {_day(stretch[0].week_start)}"
+            count = kinds.count_label(frequency, len(stretch))
+            detail = f"{count} {side} the median since {when(frequency, stretch[0].period_start)}"
         else:
-            detail = f"{_weeks(len(stretch))} {'rising' if up else 'falling'} since {since}"
+            detail = f"{kinds.count_label(frequency, len(stretch))} {'rising' if up else 'falling'} since {since}"
         return kind, f"{label}: {detail}."
     # No flagged point: too few crossings (Anhøj) or an unusual number of runs (IHI). Read the direction
     # from the side the latest useful week is on.
@@ -290,4 +353,4 @@ def _run_chart_words(result: spc.RunChartResult, rows: list[Row], improvement: s
         detail = f"the median is crossed {result.crossings} times, fewer than the {result.crossings_min} expected"
     else:
         detail = f"{result.runs} runs, outside the expected {result.runs_limits[0]} to {result.runs_limits[1]}"
-    return _direction_signal(improvement, up), f"Non-random variation: {detail}."
+    return signal_for(improvement, up), f"Non-random variation: {detail}."

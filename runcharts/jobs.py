@@ -1,4 +1,4 @@
-"""Scheduled work for run charts: the Monday reminder for last week's missing data."""
+"""Scheduled work for run charts: the Monday reminder for last week's (or last month's) missing data."""
 
 from datetime import date
 
@@ -7,29 +7,36 @@ from django.utils import timezone
 from qiportal import notifications
 from qiportal.jobs import JobResult, iso_week
 from qiportal.models import NotificationKind
+from runcharts import kinds
 from runcharts.selectors import last_complete_week, measures_missing_data
 
 
 def remind_data_missing(*, today: date | None = None) -> JobResult:
-    """One reminder per measure with no value for last week, to its owner (or the initiative's lead)."""
+    """One reminder per measure with nothing for its last complete week or month, to its owner (or the lead).
+
+    A monthly measure is reminded once a month: its reminders share the month as their period.
+    """
     result = JobResult("remind_data_missing")
     today = today or timezone.localdate()
     week = last_complete_week(today)
-    period = iso_week(week)
+    month = kinds.last_complete_period(kinds.MONTHLY, today)
     measures = measures_missing_data(today).select_related("initiative__lead").order_by("pk")
     for measure in measures:
         person = measure.owner or measure.initiative.lead
+        noun = measure.period_noun
+        missing = month if measure.frequency == kinds.MONTHLY else week
         sent = notifications.notify(
             recipients=[person],
             kind=NotificationKind.DATA_MISSING,
-            title=f"Add last week's value for ‘{measure.name}’",
+            title=f"Add last {noun}'s value for ‘{measure.name}’",
             body=(
-                f"‘{measure.name}’ ({measure.initiative.title}) has no value for the week starting "
-                f"{week:%-d %B %Y}. Weekly data keeps the run chart honest."
+                f"‘{measure.name}’ ({measure.initiative.title}) has no value for "
+                f"{kinds.period_label(measure.frequency, missing)}. "
+                f"Data every {noun} keeps the chart honest."
             ),
             subject=measure,
             url=measure.get_absolute_url(),
-            period=period,
+            period=f"{month:%Y-%m}" if measure.frequency == kinds.MONTHLY else iso_week(week),
         )
         if sent:
             result.add(f"Reminded {person} about ‘{measure.name}’.", "sent")

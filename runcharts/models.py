@@ -1,4 +1,8 @@
-"""Measures of an initiative and their weekly values. Analysis lives in spc.py (pure), drawing in charts.py."""
+"""Measures of an initiative and their values per period. Analysis lives in spc.py (pure), drawing in charts.py.
+
+What a measure records (its data type), how often (its frequency) and which charts suit it are in kinds.py, which
+the choices below are built from.
+"""
 
 from django.db import models
 from django.db.models import Q
@@ -8,6 +12,7 @@ from simple_history.models import HistoricalRecords
 from projects.models import Initiative
 from qiportal.fields import MEDIUM, SHORT, free_line, free_text
 from qiportal.models import User, Ward
+from runcharts import kinds
 
 
 class Measure(models.Model):
@@ -30,22 +35,50 @@ class Measure(models.Model):
         DECREASE = "decrease", "A decrease is an improvement"
         NEUTRAL = "neutral", "Neither (neutral)"
 
+    class DataType(models.TextChoices):
+        SINGLE = kinds.SINGLE, kinds.DATA_TYPES[kinds.SINGLE]
+        PROPORTION = kinds.PROPORTION, kinds.DATA_TYPES[kinds.PROPORTION]
+        RATE = kinds.RATE, kinds.DATA_TYPES[kinds.RATE]
+        COUNT = kinds.COUNT, kinds.DATA_TYPES[kinds.COUNT]
+        OPPORTUNITIES_BETWEEN = kinds.OPPORTUNITIES_BETWEEN, kinds.DATA_TYPES[kinds.OPPORTUNITIES_BETWEEN]
+        TIME_BETWEEN = kinds.TIME_BETWEEN, kinds.DATA_TYPES[kinds.TIME_BETWEEN]
+
+    class Frequency(models.TextChoices):
+        WEEKLY = kinds.WEEKLY, kinds.FREQUENCIES[kinds.WEEKLY]
+        MONTHLY = kinds.MONTHLY, kinds.FREQUENCIES[kinds.MONTHLY]
+        EVENT = kinds.EVENT, kinds.FREQUENCIES[kinds.EVENT]
+
     class Chart(models.TextChoices):
-        ANHOEJ = "anhoej", "Run chart with Anhøj rules"
-        IHI = "ihi", "Run chart with IHI rules"
-        XMR = "xmr", "XmR chart (Making Data Count)"
+        AUTO = "auto", kinds.CHARTS["auto"]
+        ANHOEJ = "anhoej", kinds.CHARTS["anhoej"]
+        IHI = "ihi", kinds.CHARTS["ihi"]
+        XMR = "xmr", kinds.CHARTS["xmr"]
+        I = "i", kinds.CHARTS["i"]  # noqa: E741 (qicharts2's name for the chart)
+        P = "p", kinds.CHARTS["p"]
+        PP = "pp", kinds.CHARTS["pp"]
+        U = "u", kinds.CHARTS["u"]
+        UP = "up", kinds.CHARTS["up"]
+        C = "c", kinds.CHARTS["c"]
+        G = "g", kinds.CHARTS["g"]
+        T = "t", kinds.CHARTS["t"]
 
     initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="measures")
     ward = models.ForeignKey(Ward, on_delete=models.SET_NULL, null=True, blank=True, related_name="measures")
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.OUTCOME)
     name = free_line()
     definition = free_text("operational definition", max_length=MEDIUM)
+    data_type = models.CharField(max_length=24, choices=DataType.choices, default=DataType.SINGLE)
+    frequency = models.CharField(max_length=10, choices=Frequency.choices, default=Frequency.WEEKLY)
+    # Proportions are shown ×100 (percent); rates per 1, 100, 1,000 ... of their denominator ("per 1,000 bed days").
+    multiplier = models.PositiveIntegerField(default=1)
     numerator = free_line(max_length=300, blank=True)
     denominator = free_line(max_length=300, blank=True)
     unit = models.CharField(max_length=10, choices=Unit.choices, default=Unit.COUNT)
     improvement = models.CharField(max_length=10, choices=Improvement.choices, default=Improvement.INCREASE)
     target = models.FloatField(null=True, blank=True)
-    chart = models.CharField(max_length=10, choices=Chart.choices, default=Chart.ANHOEJ)
+    # "auto" follows kinds.suggest_chart as the data grows; any other choice was made by a person, for chart_reason.
+    chart = models.CharField(max_length=10, choices=Chart.choices, default=Chart.AUTO)
+    chart_reason = free_text("why this chart", max_length=MEDIUM, blank=True)
     baseline_points = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="Fix the centre line on the first N points. Leave empty to use all."
     )
@@ -64,6 +97,18 @@ class Measure(models.Model):
             models.CheckConstraint(
                 condition=Q(baseline_points__isnull=True) | Q(baseline_points__gte=2), name="measure_baseline_min"
             ),
+            models.CheckConstraint(condition=Q(multiplier__gte=1), name="measure_multiplier_min"),
+            # Rare events are recorded per event; everything else weekly or monthly.
+            models.CheckConstraint(
+                condition=(
+                    Q(data_type__in=sorted(kinds.RARE_EVENT_TYPES), frequency=kinds.EVENT)
+                    | (
+                        ~Q(data_type__in=sorted(kinds.RARE_EVENT_TYPES))
+                        & Q(frequency__in=[kinds.WEEKLY, kinds.MONTHLY])
+                    )
+                ),
+                name="measure_frequency_fits_data_type",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -72,13 +117,49 @@ class Measure(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("runcharts:measure_detail", args=[self.pk])
 
+    @property
+    def has_ratio(self) -> bool:
+        """Each period records a numerator and a denominator (a proportion or a rate)."""
+        return self.data_type in kinds.RATIO_TYPES
+
+    @property
+    def is_rare_event(self) -> bool:
+        return self.data_type in kinds.RARE_EVENT_TYPES
+
+    @property
+    def period_noun(self) -> str:
+        """'week', 'month' or 'event': what one row of data is."""
+        return kinds.NOUNS[self.frequency][0]
+
+    @property
+    def period_nouns(self) -> str:
+        return kinds.NOUNS[self.frequency][1]
+
+    @property
+    def axis_label(self) -> str:
+        """What the chart's y axis shows, with the multiplier applied."""
+        if self.data_type == self.DataType.PROPORTION:
+            return "Percent"
+        if self.data_type == self.DataType.RATE:
+            per = f"Rate per {self.multiplier:,}"
+            return f"{per} {self.denominator}" if self.denominator and len(self.denominator) <= 30 else per
+        return self.get_unit_display()
+
 
 class DataPoint(models.Model):
-    """One week's value. Weeks start on Monday (seed 000, step 6: measure weekly)."""
+    """One period's data: a value, or a numerator and a denominator for proportions and rates.
+
+    ``week_start`` is the first day of the period: a Monday for weekly measures (weeks start on Monday, seed 000,
+    step 6), the 1st for monthly ones, the day of the event for rare events. The name predates monthly measures
+    and is kept so every app's fixtures and the trust-scale generator keep working.
+    A numerator and a denominator of 0 mean nothing happened to count: the chart shows a gap.
+    """
 
     measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="points")
     week_start = models.DateField()
-    value = models.FloatField()
+    value = models.FloatField(null=True, blank=True)
+    numerator = models.FloatField(null=True, blank=True)
+    denominator = models.FloatField(null=True, blank=True)
     entered_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     entered_at = models.DateTimeField(auto_now=True)
 
@@ -86,10 +167,18 @@ class DataPoint(models.Model):
 
     class Meta:
         ordering = ["measure", "week_start"]
-        constraints = [models.UniqueConstraint(fields=["measure", "week_start"], name="one_value_per_week")]
+        constraints = [
+            models.UniqueConstraint(fields=["measure", "week_start"], name="one_value_per_week"),
+            models.CheckConstraint(
+                condition=Q(value__isnull=False, numerator__isnull=True, denominator__isnull=True)
+                | Q(value__isnull=True, numerator__isnull=False, denominator__isnull=False),
+                name="point_value_or_ratio",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.measure}: {self.week_start} = {self.value}"
+        shown = f"{self.numerator:g}/{self.denominator:g}" if self.value is None else f"{self.value:g}"
+        return f"{self.measure}: {self.week_start} = {shown}"
 
 
 class Rephase(models.Model):

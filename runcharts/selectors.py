@@ -4,22 +4,21 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
-from django.core.cache import cache
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from projects.models import Initiative, PdsaCycle
 from qiportal.models import User
-from runcharts.analysis import Analysis, analyse
+from runcharts import kinds
+from runcharts.analysis import Analysis, Reading, analyse
 from runcharts.models import DataPoint, Measure, Rephase
-
-SIGNAL_CACHE_SECONDS = 60 * 60 * 24
 
 
 def week_start(day: date) -> date:
     """The Monday of the week containing `day` (weeks start on Monday, seed 000 step 6)."""
-    return day - timedelta(days=day.weekday())
+    return kinds.period_start(kinds.WEEKLY, day)
 
 
 def last_complete_week(as_of: date) -> date:
@@ -38,83 +37,95 @@ def measures_for_initiative(initiative: Initiative) -> QuerySet[Measure]:
 
 
 def measures_missing_data(as_of: date) -> QuerySet[Measure]:
-    """Measures of live initiatives whose last complete week has no value: "data missing", for reminders."""
+    """Measures of live initiatives with nothing recorded for their last complete week or month, for reminders.
+
+    Rare-event measures are recorded when an event happens, so they are never missing data.
+    """
     week = last_complete_week(as_of)
-    has_value = DataPoint.objects.filter(measure=OuterRef("pk"), week_start=week)
+    month = kinds.last_complete_period(kinds.MONTHLY, as_of)
+    weekly = Q(frequency=kinds.WEEKLY) & ~Exists(DataPoint.objects.filter(measure=OuterRef("pk"), week_start=week))
+    monthly = Q(frequency=kinds.MONTHLY) & ~Exists(DataPoint.objects.filter(measure=OuterRef("pk"), week_start=month))
     return (
-        Measure.objects.filter(initiative__status="live")
-        .exclude(Exists(has_value))
-        .select_related("initiative", "owner")
+        Measure.objects.filter(initiative__status="live").filter(weekly | monthly).select_related("initiative", "owner")
     )
 
 
-def _analyse_measure(measure: Measure, points: list[tuple[date, float]], rephases: list[date]) -> Analysis:
+POINT_FIELDS = ("week_start", "value", "numerator", "denominator")
+
+
+def _analyse_measure(measure: Measure, points: list[tuple], rephases: list[date]) -> Analysis:
     return analyse(
-        weeks=[w for w, _ in points],
-        values=[v for _, v in points],
+        weeks=[week for week, *_ in points],
+        readings=[Reading(value, numerator, denominator) for _, value, numerator, denominator in points],
         chart=measure.chart,
         improvement=measure.improvement,
         target=measure.target,
         baseline_points=measure.baseline_points,
         rephase_weeks=rephases,
+        data_type=measure.data_type,
+        frequency=measure.frequency,
+        multiplier=measure.multiplier,
     )
 
 
 def measure_analysis(measure: Measure) -> Analysis:
     """The full analysis of one measure (two queries)."""
-    points = list(measure.points.order_by("week_start").values_list("week_start", "value"))
+    points = list(measure.points.order_by("week_start").values_list(*POINT_FIELDS))
     rephases = list(measure.rephases.values_list("week_start", flat=True))
     return _analyse_measure(measure, points, rephases)
-
-
-def _signal_key(measure_id: int, data_version: int) -> str:
-    return f"runcharts:signal:{measure_id}:{data_version}"
-
-
-def cached_signals(versions: Iterable[tuple[int, int]]) -> dict[int, str]:
-    """The latest signals already cached for these (measure id, data_version) pairs; no query at all."""
-    keys = {measure_id: _signal_key(measure_id, version) for measure_id, version in versions}
-    found = cache.get_many(list(keys.values()))
-    return {measure_id: found[key] for measure_id, key in keys.items() if key in found}
 
 
 def latest_signals(measures: Iterable[Measure]) -> dict[int, str]:
     """Each measure's latest signal: "improvement" | "concern" | "common_cause" | "not_enough_data".
 
-    Cached per (measure, data_version); the measures not cached are analysed by `analyse_signals`.
+    Read from the column the services keep (Measure.latest_signal), so a page of measures costs no query here
+    and no analysis, whatever each measure's data type or chart.
     """
-    measures = list(measures)
-    if not measures:
-        return {}
-    signals = cached_signals((m.pk, m.data_version) for m in measures)
-    missing = [m for m in measures if m.pk not in signals]
-    if missing:
-        signals.update(analyse_signals(missing))
-    return signals
+    return {measure.pk: measure.latest_signal or "not_enough_data" for measure in measures}
 
 
-def analyse_signals(measures: Iterable[Measure]) -> dict[int, str]:
-    """These measures' latest signals analysed afresh (no cache read), and cached per (measure, data_version).
+def fresh_signals(measures: Iterable[Measure]) -> dict[int, str]:
+    """These measures' latest signals, analysed afresh, for the services that store them.
 
-    One query for all their points and one for their re-phasing weeks, however many there are.
+    One query for all their points and one for their re-phasing weeks, however many measures there are.
     """
     measures = list(measures)
     if not measures:
         return {}
     ids = [m.pk for m in measures]
     points = defaultdict(list)
-    for measure_id, week, value in (
+    for measure_id, *point in (
         DataPoint.objects.filter(measure_id__in=ids)
         .order_by("measure_id", "week_start")
-        .values_list("measure_id", "week_start", "value")
+        .values_list("measure_id", *POINT_FIELDS)
     ):
-        points[measure_id].append((week, value))
+        points[measure_id].append(point)
     rephases = defaultdict(list)
     for measure_id, week in Rephase.objects.filter(measure_id__in=ids).values_list("measure_id", "week_start"):
         rephases[measure_id].append(week)
-    fresh = {m.pk: _analyse_measure(m, points[m.pk], rephases[m.pk]).signal for m in measures}
-    cache.set_many({_signal_key(m.pk, m.data_version): fresh[m.pk] for m in measures}, SIGNAL_CACHE_SECONDS)
-    return fresh
+    return {m.pk: _analyse_measure(m, points[m.pk], rephases[m.pk]).signal for m in measures}
+
+
+@dataclass(frozen=True)
+class ChartChange:
+    on: datetime
+    by: User | None
+    chart: str
+    reason: str
+
+    @property
+    def chart_label(self) -> str:
+        return kinds.CHARTS[self.chart]
+
+
+def chart_history(measure: Measure) -> list[ChartChange]:
+    """Each change of the measure's chart, oldest first: when, by whom, to which chart and why (one query)."""
+    changes, previous = [], None
+    for record in measure.history.order_by("history_date", "history_id").select_related("history_user"):
+        if previous is not None and record.chart != previous:
+            changes.append(ChartChange(record.history_date, record.history_user, record.chart, record.chart_reason))
+        previous = record.chart
+    return changes
 
 
 def pdsa_markers(measure: Measure) -> list[tuple[int, date]]:
@@ -126,5 +137,18 @@ def pdsa_markers(measure: Measure) -> list[tuple[int, date]]:
 
 def recent_weeks(as_of: date, count: int) -> list[date]:
     """The Mondays of the current week and the `count - 1` weeks before it, newest first."""
-    current = week_start(as_of)
-    return [current - timedelta(weeks=k) for k in range(count)]
+    return kinds.recent_periods(kinds.WEEKLY, as_of, count)
+
+
+def readings(measure: Measure, periods: list[date] | None = None) -> dict[date, Reading]:
+    """The measure's recorded readings by period start, for all periods or only those given (one query)."""
+    points = measure.points.all() if periods is None else measure.points.filter(week_start__in=periods)
+    return {
+        week: Reading(value, numerator, denominator)
+        for week, value, numerator, denominator in points.values_list(*POINT_FIELDS)
+    }
+
+
+def recent_events(measure: Measure, count: int) -> list[date]:
+    """The dates of the measure's latest recorded events, newest first (rare-event measures)."""
+    return list(measure.points.order_by("-week_start").values_list("week_start", flat=True)[:count])

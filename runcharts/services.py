@@ -1,8 +1,9 @@
-"""Writes to measures and their weekly data. Atomic, keyword-only and validated; views ask permissions first.
+"""Writes to measures and their data. Atomic, keyword-only and validated; views ask permissions first.
 
 Every change that alters a chart goes through `data_changed`, which bumps `Measure.data_version` (the key
-of cached drawings and signals) and stores the new latest signal. Values are tracked by django-simple-history,
-so edits and removals are saved row by row, never with `queryset.update()`.
+of cached drawings) and stores the new latest signal in `Measure.latest_signal`: the one place every page reads a
+measure's signal from, whatever its data type or chart. Values are tracked by django-simple-history, so edits and
+removals are saved row by row, never with `queryset.update()`.
 """
 
 from __future__ import annotations
@@ -18,13 +19,28 @@ from django.utils import timezone
 from projects import services as project_services
 from projects.models import Initiative
 from qiportal.models import User
-from runcharts import selectors
+from runcharts import kinds, selectors
+from runcharts.analysis import Reading
 from runcharts.models import Annotation, DataPoint, Measure, Rephase
 
 # Fields whose change redraws the chart.
-CHART_FIELDS = ("name", "unit", "improvement", "target", "chart", "baseline_points")
+CHART_FIELDS = (
+    "name",
+    "unit",
+    "improvement",
+    "target",
+    "chart",
+    "baseline_points",
+    "data_type",
+    "frequency",
+    "multiplier",
+    "denominator",
+)
 MEASURE_FIELDS = (
     "kind",
+    "data_type",
+    "frequency",
+    "multiplier",
     "name",
     "definition",
     "numerator",
@@ -60,22 +76,69 @@ NOT_NEGATIVE = {
 }
 
 
-def check_value(measure: Measure, value: float) -> None:
-    """The rules a weekly value must meet, shared by the grid, the upload and this module."""
-    if not math.isfinite(value):
-        raise ValidationError("Enter a number")
-    if measure.unit == Measure.Unit.PERCENT and not 0 <= value <= 100:
-        raise ValidationError("Enter a percentage between 0 and 100")
-    if measure.unit in NOT_NEGATIVE and value < 0:
-        raise ValidationError(f"Enter 0 or more: {NOT_NEGATIVE[measure.unit]} cannot be negative")
+def _number(x: float) -> str:
+    return f"{x:g}"
 
 
-def check_week(week: date, *, today: date | None = None) -> None:
+def check_reading(measure: Measure, period: date, reading: Reading) -> None:
+    """The rules one period's data must meet, shared by the grid, the upload and this module.
+
+    The messages name the period, so a row error says what to correct: "Numerator 12 is larger than denominator 10
+    for March 2026". They follow the contract's errors (docs/spc-control-charts.md, "Errors").
+    """
+    label = kinds.period_label(measure.frequency, period)
+    if measure.has_ratio:
+        numerator, denominator = reading.numerator, reading.denominator
+        if numerator is None or denominator is None:
+            missing = "numerator" if numerator is None else "denominator"
+            raise ValidationError(f"Enter the {missing} for {label}")
+        numerator, denominator = float(numerator), float(denominator)
+        for name, number in (("numerator", numerator), ("denominator", denominator)):
+            if not math.isfinite(number):
+                raise ValidationError(f"Enter the {name} as a number for {label}")
+            if number < 0:
+                raise ValidationError(f"Enter a {name} of 0 or more for {label}")
+        if not numerator.is_integer():
+            raise ValidationError(f"Enter the numerator as a whole number for {label}: it counts events or people")
+        if measure.data_type == Measure.DataType.PROPORTION and not denominator.is_integer():
+            raise ValidationError(f"Enter the denominator as a whole number for {label}")
+        if denominator == 0 and numerator > 0:
+            raise ValidationError(
+                f"Numerator {_number(numerator)} has a denominator of 0 for {label}. Enter the denominator, "
+                "or 0 for both if there was nothing to count"
+            )
+        if measure.data_type == Measure.DataType.PROPORTION and numerator > denominator:
+            raise ValidationError(
+                f"Numerator {_number(numerator)} is larger than denominator {_number(denominator)} for {label}"
+            )
+        return
+    value = reading.value
+    if value is None or not math.isfinite(value):
+        raise ValidationError(f"Enter a number for {label}")
+    value = float(value)
+    if measure.data_type == Measure.DataType.SINGLE:
+        if measure.unit == Measure.Unit.PERCENT and not 0 <= value <= 100:
+            raise ValidationError(f"Enter a percentage between 0 and 100 for {label}")
+        if measure.unit in NOT_NEGATIVE and value < 0:
+            raise ValidationError(f"Enter 0 or more: {NOT_NEGATIVE[measure.unit]} cannot be negative ({label})")
+    elif measure.data_type == Measure.DataType.TIME_BETWEEN:
+        if value <= 0:
+            raise ValidationError(f"Enter a time greater than 0 for {label}")
+    elif value < 0 or not value.is_integer():
+        what = "count" if measure.data_type == Measure.DataType.COUNT else "number of days or cases since the last"
+        raise ValidationError(f"Enter the {what} as a whole number, 0 or more, for {label}")
+
+
+def check_period(measure: Measure, day: date, *, today: date | None = None) -> None:
+    """A period's first day: a Monday (weekly), the 1st (monthly) or any past day (an event); never the future."""
     today = today or timezone.localdate()
-    if week.weekday() != 0:
-        raise ValidationError(f"{week.day} {week:%B %Y} is not a Monday. Weeks start on Monday")
-    if week > today:
-        raise ValidationError(f"The week starting {week.day} {week:%B %Y} is in the future")
+    if measure.frequency == kinds.WEEKLY and day.weekday() != 0:
+        raise ValidationError(f"{day.day} {day:%B %Y} is not a Monday. Weeks start on Monday")
+    if measure.frequency == kinds.MONTHLY and day.day != 1:
+        raise ValidationError(f"{day.day} {day:%B %Y} is not the first day of a month")
+    if day > today:
+        label = kinds.period_label(measure.frequency, day)
+        raise ValidationError(f"{label[0].upper()}{label[1:]} is in the future")
 
 
 def data_changed(measure: Measure) -> None:
@@ -84,8 +147,39 @@ def data_changed(measure: Measure) -> None:
     measure.save(update_fields=["data_version", "latest_signal", "updated_at"])
 
 
+def store_latest_signals(measures) -> int:
+    """Analyse these measures afresh and store each one's latest signal: for data written in bulk, such as the
+    trust-scale generator's, which skips the services. Two queries to read, one bulk update; returns how many."""
+    measures = list(measures)
+    signals = selectors.fresh_signals(measures)
+    for measure in measures:
+        measure.latest_signal = signals[measure.pk]
+    Measure.objects.bulk_update(measures, ["latest_signal"], batch_size=500)
+    return len(measures)
+
+
 def _locked(measure_id: int) -> Measure:
     return Measure.objects.select_for_update().get(pk=measure_id)
+
+
+def _normalise(measure: Measure) -> None:
+    """What the data type implies: rare events are recorded per event, a proportion is a percentage, and only a
+    rate has a multiplier to choose. A chart the data type does not offer falls back to the suggestion."""
+    measure.frequency = kinds.frequency_for(measure.data_type, measure.frequency)
+    if measure.frequency == kinds.EVENT and measure.data_type not in kinds.RARE_EVENT_TYPES:
+        measure.frequency = kinds.WEEKLY
+    if measure.data_type == Measure.DataType.PROPORTION:
+        measure.multiplier, measure.unit = 100, Measure.Unit.PERCENT
+    elif measure.data_type == Measure.DataType.RATE:
+        measure.unit = Measure.Unit.RATE
+        if measure.multiplier not in kinds.RATE_MULTIPLIERS:
+            measure.multiplier = 1_000
+    else:
+        measure.multiplier = 1
+        if measure.data_type == Measure.DataType.COUNT:
+            measure.unit = Measure.Unit.COUNT
+    if measure.chart != Measure.Chart.AUTO and measure.chart not in kinds.CHARTS_FOR[measure.data_type]:
+        measure.chart, measure.chart_reason = Measure.Chart.AUTO, ""
 
 
 @transaction.atomic
@@ -95,6 +189,7 @@ def create_measure(*, initiative: Initiative, by: User, **fields) -> Measure:
         raise TypeError(f"Unknown measure fields: {', '.join(sorted(unknown))}")
     fields.setdefault("owner", by)
     measure = Measure(initiative=initiative, **fields)
+    _normalise(measure)
     measure.full_clean()
     measure.save()
     measure.latest_signal = "not_enough_data"
@@ -108,42 +203,100 @@ def update_measure(*, measure_id: int, by: User, **fields) -> Measure:
     if unknown:
         raise TypeError(f"Unknown measure fields: {', '.join(sorted(unknown))}")
     measure = _locked(measure_id)
-    redraw = any(getattr(measure, name) != value for name, value in fields.items() if name in CHART_FIELDS)
+    before = {name: getattr(measure, name) for name in CHART_FIELDS}
     for name, value in fields.items():
         setattr(measure, name, value)
+    _normalise(measure)
     measure.full_clean()
-    if measure.unit == Measure.Unit.PERCENT and measure.points.exclude(value__gte=0, value__lte=100).exists():
-        raise ValidationError({"unit": "Some values are outside 0 to 100, so this measure cannot be a percentage"})
-    if measure.unit in NOT_NEGATIVE and measure.points.filter(value__lt=0).exists():
-        raise ValidationError({"unit": f"Some values are below 0, and {NOT_NEGATIVE[measure.unit]} cannot be negative"})
+    _check_existing_data(measure, before)
     measure._change_reason = f"Edited by {by}"
     measure.save()
-    if redraw:
+    if any(getattr(measure, name) != value for name, value in before.items()):
         data_changed(measure)
     return measure
 
 
+def _check_existing_data(measure: Measure, before: dict) -> None:
+    """A measure with data keeps its frequency and the shape of its data; every value must suit the new rules."""
+    if not measure.points.exists():
+        return
+    if measure.frequency != before["frequency"]:
+        raise ValidationError(
+            {
+                "frequency": "This measure already has data, so how often it is recorded cannot change. "
+                "Add a new measure instead"
+            }
+        )
+    was_ratio = before["data_type"] in kinds.RATIO_TYPES
+    if measure.has_ratio != was_ratio:
+        raise ValidationError(
+            {
+                "data_type": "This measure's data has "
+                + ("a numerator and a denominator" if was_ratio else "one value")
+                + " for each period, so it cannot change to this type. Add a new measure instead"
+            }
+        )
+    for point in measure.points.all():
+        try:
+            check_reading(measure, point.week_start, Reading(point.value, point.numerator, point.denominator))
+        except ValidationError as error:
+            field = "unit" if measure.data_type == Measure.DataType.SINGLE else "data_type"
+            if field == "unit" and measure.unit == Measure.Unit.PERCENT:
+                raise ValidationError(
+                    {"unit": "Some values are outside 0 to 100, so this measure cannot be a percentage"}
+                ) from error
+            raise ValidationError({field: f"Existing data does not fit: {error.messages[0]}"}) from error
+
+
 @transaction.atomic
-def save_week_values(*, measure_id: int, by: User, values: dict[date, float | None]) -> DataChanges:
-    """Set, change or remove (None) the value of each week given. Unchanged weeks are left alone."""
+def change_chart(*, measure_id: int, by: User, chart: str, reason: str) -> Measure:
+    """Choose the measure's chart (or go back to the suggested one), with the reason kept on its history."""
+    measure = _locked(measure_id)
+    reason = reason.strip()
+    if chart != Measure.Chart.AUTO and chart not in kinds.CHARTS_FOR[measure.data_type]:
+        raise ValidationError({"chart": f"Choose a chart that suits {measure.get_data_type_display().lower()}"})
+    if not reason:
+        raise ValidationError({"reason": "Enter why you are changing the chart"})
+    if chart == measure.chart:
+        raise ValidationError({"chart": "The measure already uses this chart. Choose a different one"})
+    measure.chart, measure.chart_reason = chart, reason
+    measure._change_reason = f"Chart changed by {by}: {reason}"[:100]
+    measure.full_clean()
+    measure.save()
+    data_changed(measure)
+    return measure
+
+
+def _reading_fields(measure: Measure, reading: Reading) -> dict[str, float | None]:
+    if measure.has_ratio:
+        return {"value": None, "numerator": reading.numerator, "denominator": reading.denominator}
+    return {"value": reading.value, "numerator": None, "denominator": None}
+
+
+@transaction.atomic
+def save_values(*, measure_id: int, by: User, values: dict[date, Reading | None]) -> DataChanges:
+    """Set, change or remove (None) the data of each period given. Unchanged periods are left alone."""
     measure = _locked(measure_id)
     existing = {p.week_start: p for p in measure.points.filter(week_start__in=list(values))}
     added = replaced = removed = 0
-    for week, value in sorted(values.items()):
-        point = existing.get(week)
-        if value is None:
+    for period, reading in sorted(values.items()):
+        point = existing.get(period)
+        if reading is None:
             if point is not None:
                 point._change_reason = "Removed"
                 point.delete()
                 removed += 1
             continue
-        check_week(week)
-        check_value(measure, value)
+        check_period(measure, period)
+        check_reading(measure, period, reading)
+        fields = _reading_fields(measure, reading)
         if point is None:
-            DataPoint.objects.create(measure=measure, week_start=week, value=value, entered_by=by)
+            DataPoint.objects.create(measure=measure, week_start=period, entered_by=by, **fields)
             added += 1
-        elif point.value != value:
-            point.value, point.entered_by = value, by
+        elif any(getattr(point, name) != value for name, value in fields.items()):
+            for name, value in fields.items():
+                setattr(point, name, value)
+            point.entered_by = by
             point.save()
             replaced += 1
     changes = DataChanges(added, replaced, removed)
@@ -155,24 +308,24 @@ def save_week_values(*, measure_id: int, by: User, values: dict[date, float | No
 
 
 @transaction.atomic
-def import_values(*, measure_id: int, by: User, rows: list[tuple[date, float]]) -> DataChanges:
+def import_values(*, measure_id: int, by: User, rows: list[tuple[date, Reading]]) -> DataChanges:
     """Save an upload's rows (already previewed): every row is checked again, and one bad row saves nothing."""
-    weeks = [week for week, _ in rows]
-    if len(set(weeks)) != len(weeks):
-        raise ValidationError("A week appears more than once")
-    changes = save_week_values(measure_id=measure_id, by=by, values=dict(rows))
-    return changes
+    periods = [period for period, _ in rows]
+    if len(set(periods)) != len(periods):
+        raise ValidationError("A period appears more than once")
+    return save_values(measure_id=measure_id, by=by, values=dict(rows))
 
 
 @transaction.atomic
 def add_rephase(*, measure_id: int, by: User, week_start: date, reason: str) -> Rephase:
     measure = _locked(measure_id)
-    if week_start.weekday() != 0:
-        raise ValidationError({"week_start": "Choose a Monday: weeks start on Monday"})
+    if not kinds.is_period_start(measure.frequency, week_start):
+        first = "a Monday: weeks start on Monday" if measure.frequency == kinds.WEEKLY else "the first day of a month"
+        raise ValidationError({"week_start": f"Choose {first}"})
     if not reason.strip():
         raise ValidationError({"reason": "Enter why the chart starts a new period"})
     if measure.rephases.filter(week_start=week_start).exists():
-        raise ValidationError({"week_start": "The chart already starts a new period that week"})
+        raise ValidationError({"week_start": f"The chart already starts a new period that {measure.period_noun}"})
     rephase = Rephase(measure=measure, week_start=week_start, reason=reason.strip(), created_by=by)
     rephase.full_clean()
     rephase.save()

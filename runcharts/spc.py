@@ -1,10 +1,12 @@
-"""Statistical process control for measures: NHS "Making Data Count" XmR charts and Anhøj or IHI run charts.
+"""Statistical process control for measures: NHS "Making Data Count" XmR charts, Anhøj or IHI run charts, and
+Shewhart control charts (I, P, P′, U, U′, C, G and T).
 
 Pure Python (standard library only, no Django): services pass plain numbers in time order, and get frozen
 dataclasses back; bad input raises ``ValueError`` naming the bad value. What is computed, down to ties, points on
-the centre line and which rule wins, is fixed by the project's SPC rules document (``spc-rules.md``), which follows
+the centre line and which rule wins, is fixed by the project's SPC documents: ``docs/spc-rules.md`` follows
 NHSRplotthedots 0.2.2 for XmR charts, qicharts2 0.8.1 for Anhøj run charts and Perla, Provost & Murray (2011) for
-IHI run charts.
+IHI run charts; ``docs/spc-control-charts.md`` follows qicharts2 0.8.1 for the control charts (in
+``_spc_control``).
 
 Worked example: 15 weekly counts, higher is better, target 12, with one spike at index 7.
 
@@ -30,19 +32,26 @@ The same kind of series as a run chart, median frozen on the first 9 weeks:
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, fields, make_dataclass
+from dataclasses import dataclass
 from itertools import pairwise, repeat
-from typing import Any, Literal
+from typing import Literal
 
+from runcharts import _spc_control
+from runcharts._spc_control import ControlChartPart as ControlChartPart  # re-exported: the contract's names
+from runcharts._spc_control import ControlChartPoint as ControlChartPoint
+from runcharts._spc_control import ControlChartResult
 from runcharts._spc_rules import (
     RUNS_TABLE,
     crossings_min,
     finite_number,
     finite_values,
+    frozen,
     ihi_trend,
     indices,
     longest_run_max,
+    mean,
     median,
+    mutable_twin,
     useful_runs,
     whole_number,
     xmr_flags,
@@ -241,7 +250,7 @@ def xmr(
             draft.special_cause = cause
             draft.point_type = up_type if up else down_type
             draft.direction = "up" if up else "down"
-        points += _frozen_points(drafts)
+        points += frozen(drafts, XmrPoint)
         outside_limits += [start + k for k in rules["outside_limits"]]
         two_in_three += [start + k for k in rules["two_in_three"]]
         trend += [start + k for k in rules["trend"]]
@@ -266,27 +275,18 @@ def xmr(
     )
 
 
-# A frozen dataclass sets each field through object.__setattr__, which made building 10,000 XmrPoints take twice as
-# long as the rest of xmr(). Points are drafted as a mutable twin with the same slots, then relabelled as XmrPoint:
-# CPython allows that between classes with identical slot layouts, and nothing else holds a draft.
-_Draft = make_dataclass("_Draft", [(field.name, field.type) for field in fields(XmrPoint)], slots=True)
-
-
-def _frozen_points(drafts: list[Any]) -> list[XmrPoint]:
-    for draft in drafts:
-        draft.__class__ = XmrPoint
-    return drafts
+_Draft = mutable_twin(XmrPoint)  # points are drafted mutable and then frozen in place: see mutable_twin
 
 
 def _xmr_period(segment: list[float], start: int, fix_after: int | None, screen_outliers: bool) -> XmrPeriod:
     basis = segment if fix_after is None else segment[:fix_after]
-    centre = _mean(basis)
+    centre = mean(basis)
     ranges = [abs(b - a) for a, b in pairwise(basis)]
     if ranges and screen_outliers:
-        cut = _SCREEN * _mean(ranges)
+        cut = _SCREEN * mean(ranges)
         ranges = [moving_range for moving_range in ranges if moving_range < cut]  # once, never repeated
     # No ranges left (a basis of one point, or every range 0 and so not below a cut of 0): the spread is undefined.
-    mean_moving_range = _mean(ranges) if ranges else math.nan
+    mean_moving_range = mean(ranges) if ranges else math.nan
     limit = _LIMIT * mean_moving_range
     close = _CLOSE * mean_moving_range
     return XmrPeriod(
@@ -301,13 +301,6 @@ def _xmr_period(segment: list[float], start: int, fix_after: int | None, screen_
         mean_moving_range=mean_moving_range,
         short_group_warning=len(segment) < _SHORT_GROUP,
     )
-
-
-def _mean(values: list[float]) -> float:
-    try:
-        return math.fsum(values) / len(values)  # a correctly rounded sum, as close as R's long-double mean
-    except OverflowError:  # finite values whose sum is beyond the float range
-        return math.fsum(value / len(values) for value in values)
 
 
 def _assurance(improvement: str, target: float | None, period: XmrPeriod) -> str | None:
@@ -438,4 +431,97 @@ def _ihi(xs: list[float], start: int, end: int, included: list[int], centre: flo
         trend=trend,
         signal=bool(shift or trend or unexpected_runs),
         flagged=sorted({*shift, *trend}),
+    )
+
+
+def control_chart(
+    values: Sequence[float | None],
+    *,
+    chart: str = "i",
+    baseline: int | None = None,
+    parts: Iterable[int] = (),
+    exclude: Iterable[int] = (),
+    screen_outliers: bool = True,
+) -> ControlChartResult:
+    """An I chart (individuals, qicharts2 ``chart = "i"``) of ``values``, with the Anhøj runs analysis.
+
+    ``None`` is a gap. ``baseline``, ``parts`` and ``exclude`` mean what they mean for ``run_chart``; the limits
+    are the mean ± 3/1.128 × the mean moving range, screened when ``screen_outliers`` (not the 2.66 of ``xmr``).
+
+    Worked example (spc-control-charts.md, example 3): a gap breaks the moving ranges; the excluded 40 is left out
+    of the lines, its neighbours' range joins across it, and it is still judged against the limits.
+
+    >>> chart = control_chart([20, 22, None, 19, 25, 21, 40, 23, 20, 22], exclude=(6,))
+    >>> chart.centre, round(chart.mean_moving_range, 7), round(chart.points[0].lower_limit, 7)
+    (21.5, 3.1666667, 13.0780142)
+    >>> chart.sigma_signals, chart.longest_run, chart.crossings, chart.signal
+    ([6], 1, 7, True)
+    """
+    chart = _spc_control.chart_name(chart, _spc_control.INDIVIDUAL_CHARTS, "control_chart")
+    xs = _spc_control.gappy_numbers("values", values)
+    return _spc_control.analyse(
+        chart, xs, None, baseline=baseline, parts=parts, exclude=exclude, screen=screen_outliers
+    )
+
+
+def attribute_chart(
+    numerators: Sequence[float | None],
+    denominators: Sequence[float | None] | None = None,
+    *,
+    chart: str,
+    baseline: int | None = None,
+    parts: Iterable[int] = (),
+    exclude: Iterable[int] = (),
+    screen_outliers: bool = True,
+) -> ControlChartResult:
+    """A P, P′ (``"pp"``), U, U′ (``"up"``) or C chart of counts, over ``denominators`` except for C.
+
+    A position is a gap when its numerator or denominator is ``None``, or both are 0. p̄ and ū are ratios of sums;
+    the P and U limits vary with each denominator, and Laney's P′ and U′ widen them by ``sigma_z``. Scaling to a
+    percentage or a rate per 1,000 is left to the caller.
+
+    Worked example (spc-control-charts.md, example 1): one week is above its P limit, but not above its P′ one.
+
+    >>> numerators, denominators = [3, 6, 2, 6, 4, 0, 13, 5], [30, 50, 20, 40, 40, 25, 45, 50]
+    >>> p = attribute_chart(numerators, denominators, chart="p")
+    >>> p.centre, round(p.points[1].upper_limit, 7), p.points[1].lower_limit, p.sigma_signals, p.signal
+    (0.13, 0.2726815, 0.0, [6], True)
+    >>> pp = attribute_chart(numerators, denominators, chart="pp")
+    >>> round(pp.sigma_z, 7), round(pp.points[6].upper_limit, 7), pp.sigma_signals
+    (1.5771538, 0.3672031, [])
+    """
+    chart = _spc_control.chart_name(chart, _spc_control.ATTRIBUTE_CHARTS, "attribute_chart")
+    values, sizes, counts = _spc_control.attribute_inputs(chart, numerators, denominators)
+    return _spc_control.analyse(
+        chart, values, sizes, numerators=counts, baseline=baseline, parts=parts, exclude=exclude, screen=screen_outliers
+    )
+
+
+def rare_event_chart(
+    values: Sequence[float | None],
+    *,
+    chart: str,
+    baseline: int | None = None,
+    parts: Iterable[int] = (),
+    exclude: Iterable[int] = (),
+    screen_outliers: bool = True,
+) -> ControlChartResult:
+    """A G chart (opportunities between events, such as days or patients) or a T chart (time between events).
+
+    The G chart's centre line is the median, but its limits come from the mean, so its lower limit is always 0.
+    The T chart is the I chart of value ** (1/3.6), its lines raised back to the power 3.6.
+
+    Worked example (spc-control-charts.md, example 2): the runs are judged against the median, 10.5.
+
+    >>> chart = rare_event_chart([12, 3, 25, 8, 0, 17, 40, 6, 9, 110], chart="g")
+    >>> chart.centre, round(chart.points[0].upper_limit, 6), chart.points[0].lower_limit, chart.sigma_signals
+    (10.5, 93.484041, 0.0, [9])
+    >>> chart.n_useful, chart.longest_run, chart.crossings, chart.runs_signal
+    (10, 2, 6, False)
+    """
+    chart = _spc_control.chart_name(chart, _spc_control.RARE_EVENT_CHARTS, "rare_event_chart")
+    # G counts may be 0 (an event on the next opportunity); a time between events must be more than 0.
+    xs = _spc_control.gappy_numbers("values", values, **({"minimum": 0} if chart == "g" else {"above": 0}))
+    return _spc_control.analyse(
+        chart, xs, None, baseline=baseline, parts=parts, exclude=exclude, screen=screen_outliers
     )

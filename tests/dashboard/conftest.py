@@ -10,6 +10,7 @@ from excellence.models import ExcellenceReport
 from ffit.models import Audit, Response
 from projects.models import Decision, Initiative, OverloadFlag, Status
 from qiportal.models import Notification, NotificationKind
+from runcharts import services
 from runcharts.models import DataPoint
 from tests.factories import (
     InitiativeFactory,
@@ -32,6 +33,7 @@ def concern_measure(initiative: Initiative, ward=None):
         DataPoint(measure=measure, week_start=FIRST_WEEK + timedelta(weeks=i), value=value)
         for i, value in enumerate(CONCERN_VALUES)
     )
+    services.store_latest_signals([measure])  # written in bulk, past the services: store the signal they would
     return measure
 
 

@@ -1,22 +1,22 @@
-"""Finding and reading seed 001 (the report whose Appendix 1 is the FFIT) for the FFIT tests."""
+"""Reading seed 001 (the report whose Appendix 1 is the FFIT) for the FFIT tests, from the copy in tests/fixtures.
+
+The fixtures hold two passages of seed 001 exactly as the seed prints them (tests/fixtures/README.md says which
+lines): Table 4, whose findings row keeps a full stop the appendix copy lost, then Appendix 1 to the end of the
+report, that is the tool and the findings table that underpinned it.
+"""
 
 from functools import cache
 from pathlib import Path
 
-import pytest
-
-# The shared/ folder sits beside the repository, not inside it.
-SEEDS = Path(__file__).resolve().parents[2].parent / "shared" / "seeds"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+PASSAGES = ("seed_001_table_4.txt", "seed_001_appendix_1.txt")
 
 
 @cache
 def seed_lines() -> tuple[str, ...]:
-    # Call this inside a test, not a fixture, so a missing seed fails the test (a fixture would make it an error).
-    # Never skip: these tests are the only check that the tool's wording is the seed's.
-    matches = sorted(SEEDS.glob("001_*.txt"))
-    if len(matches) != 1:
-        pytest.fail(
-            f"Expected exactly one seed file 001_*.txt in {SEEDS} (the shared/ folder beside the repository), "
-            f"found {[path.name for path in matches]}."
-        )
-    return tuple(matches[0].read_text(encoding="utf-8").splitlines())
+    # Never skip: these tests are the only check that the tool's wording is the seed's. A missing fixture is an
+    # error (FileNotFoundError), not a skip.
+    lines: list[str] = []
+    for name in PASSAGES:
+        lines += (FIXTURES / name).read_text(encoding="utf-8").splitlines()
+    return tuple(lines)

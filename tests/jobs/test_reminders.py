@@ -16,6 +16,7 @@ from projects import jobs, services
 from projects.models import Initiative, OverloadFlag
 from qiportal.models import Channel, Notification, NotificationKind, NotificationPreference
 from runcharts import services as runcharts_services
+from runcharts.analysis import Reading
 from runcharts.jobs import remind_data_missing
 from tests.factories import DataPointFactory, InitiativeFactory, MeasureFactory, PdsaCycleFactory, UserFactory
 
@@ -46,7 +47,9 @@ def test_an_initiative_with_no_activity_for_six_weeks_is_stalled_and_its_sponsor
         measure = MeasureFactory(initiative=measured)
     with time_machine.travel("2026-10-20 09:00 +00:00", tick=False):  # work recorded as people record it
         services.plan_pdsa_cycle(initiative_id=busy.pk, by=busy.lead, **PDSA_PLAN)
-        runcharts_services.save_week_values(measure_id=measure.pk, by=measured.lead, values={date(2026, 10, 12): 4})
+        runcharts_services.save_values(
+            measure_id=measure.pk, by=measured.lead, values={date(2026, 10, 12): Reading(value=4)}
+        )
     with time_machine.travel("2026-11-05 09:00 +00:00", tick=False):
         committed(jobs.scan_wards)
         committed(jobs.scan_wards)

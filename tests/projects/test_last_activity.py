@@ -11,6 +11,7 @@ from django.utils import timezone
 from projects import services
 from projects.models import Initiative
 from runcharts import services as runcharts_services
+from runcharts.analysis import Reading
 from tests.factories import InitiativeFactory, MeasureFactory, PdsaCycleFactory
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +22,9 @@ def test_entering_data_and_planning_a_cycle_record_activity(ward, sponsor):
         initiative = InitiativeFactory(sponsor=sponsor, wards=[ward])
         measure = MeasureFactory(initiative=initiative)
     with time_machine.travel("2026-10-05 09:00 +00:00", tick=False):
-        runcharts_services.save_week_values(measure_id=measure.pk, by=initiative.lead, values={date(2026, 9, 28): 3})
+        runcharts_services.save_values(
+            measure_id=measure.pk, by=initiative.lead, values={date(2026, 9, 28): Reading(value=3)}
+        )
     initiative.refresh_from_db()
     assert timezone.localdate(initiative.last_activity_at) == date(2026, 10, 5)
     with time_machine.travel("2026-10-12 09:00 +00:00", tick=False):

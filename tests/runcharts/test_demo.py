@@ -1,4 +1,5 @@
-"""The demo measures: plausible weekly data for each case study, and a second run changes nothing."""
+"""The demo measures: plausible data for each case study, every chart type and frequency, and a second run changes
+nothing."""
 
 import pytest
 from django.core.management import call_command
@@ -13,9 +14,18 @@ pytestmark = pytest.mark.django_db
 def test_seed_demo_builds_measures_with_the_promised_patterns():
     call_command("seed_demo", password="demo-pass-123")
     measures = {m.name: m for m in Measure.objects.select_related("initiative")}
-    assert len(measures) == 6
+    assert len(measures) == 14
     for measure in measures.values():
-        assert 30 <= measure.points.count() <= 60
+        assert 20 <= measure.points.count() <= 60
+    charts = {selectors.measure_analysis(m).chart for m in measures.values()}
+    assert charts == {"anhoej", "ihi", "xmr", "i", "p", "pp", "u", "up", "c", "g", "t"}
+    assert {m.frequency for m in measures.values()} == {"weekly", "monthly", "event"}
+    falls_risk = measures["Falls risk assessment within 6 hours of admission"]
+    assert (falls_risk.ward.name, falls_risk.data_type, falls_risk.frequency) == ("Oak Ward", "proportion", "monthly")
+    assert falls_risk.latest_signal == "improvement"
+    assert measures["Falls per 1,000 bed days"].multiplier == 1000
+    assert measures["Days between pressure ulcers"].ward.name == "Willow Ward"
+    assert measures["Minutes from arrival to antibiotics"].chart_reason  # a person chose the I chart, and said why
     discharge = measures["Discharges before noon"]
     assert discharge.pdsa_cycles.exists()  # the shift follows PDSA 1, drawn as a marker
     assert selectors.measure_analysis(discharge).signal == "improvement"

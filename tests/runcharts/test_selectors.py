@@ -1,4 +1,5 @@
-"""Signals for many measures in a flat number of queries, and "data missing" for the reminder jobs."""
+"""Signals read from the column the services keep, analysed afresh in a flat number of queries, and "data missing"
+for the reminder jobs."""
 
 from datetime import date
 
@@ -8,6 +9,7 @@ from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 
 from runcharts import selectors, services
+from runcharts.analysis import Reading
 from runcharts.models import DataPoint, Measure
 from tests.factories import DataPointFactory, InitiativeFactory, MeasureFactory
 from tests.runcharts.conftest import mondays
@@ -18,11 +20,13 @@ STEADY = [50, 52, 48, 51, 49, 50, 53, 47, 50, 51, 49, 50]
 UP = [*STEADY, 54, 53, 54, 53, 54, 53, 54, 53, 54]
 
 
-def with_values(measure, values):
+def with_values(measure, values, *, store=True):
     DataPoint.objects.bulk_create(
         DataPoint(measure=measure, week_start=week, value=v)
         for week, v in zip(mondays(date(2025, 6, 2), len(values)), values, strict=True)
     )
+    if store:  # written in bulk, past the services: store the signal they would
+        services.store_latest_signals([measure])
     return measure
 
 
@@ -32,7 +36,7 @@ def test_latest_signals_words_each_case():
     worsening = with_values(
         MeasureFactory(initiative=initiative, chart="xmr", baseline_points=12, improvement="decrease"), UP
     )
-    steady = with_values(MeasureFactory(initiative=initiative), STEADY)
+    steady = with_values(MeasureFactory(initiative=initiative, chart="anhoej"), STEADY)
     short = with_values(MeasureFactory(initiative=initiative), STEADY[:4])
     signals = selectors.latest_signals(selectors.measures_for_initiative(initiative))
     assert signals == {
@@ -43,31 +47,37 @@ def test_latest_signals_words_each_case():
     }
 
 
-def test_latest_signals_queries_stay_flat():
+def test_latest_signals_read_the_column_with_no_query_and_no_analysis():
+    measures = [with_values(MeasureFactory(chart="xmr", baseline_points=12), UP) for _ in range(3)]
+    measures = list(Measure.objects.filter(pk__in=[m.pk for m in measures]))
+    DataPoint.objects.all().delete()  # behind the services' back: the column still says what they stored
+    with CaptureQueriesContext(connection) as queries:
+        signals = selectors.latest_signals(measures)
+    assert len(queries) == 0
+    assert set(signals.values()) == {"improvement"}
+
+
+def test_fresh_signals_queries_stay_flat():
     counts = []
     for batch in (2, 20):
         Measure.objects.all().delete()
         for _ in range(batch):
-            with_values(MeasureFactory(), UP)
+            with_values(MeasureFactory(), UP, store=False)
         measures = list(Measure.objects.all())
         with CaptureQueriesContext(connection) as queries:
-            selectors.latest_signals(measures)
+            selectors.fresh_signals(measures)
         counts.append(len(queries))
     assert counts[0] == counts[1] == 2  # all points in one query, all re-phasing weeks in another
 
 
-def test_latest_signals_are_cached_per_data_version(qi_lead):
-    measure = with_values(MeasureFactory(owner=qi_lead), STEADY)
-    selectors.latest_signals([measure])
-    with CaptureQueriesContext(connection) as queries:
-        assert selectors.latest_signals([measure]) == {measure.pk: "common_cause"}
-    assert len(queries) == 0
-    services.save_week_values(measure_id=measure.pk, by=qi_lead, values={date(2025, 8, 25): 45.0})
+def test_saving_values_stores_the_new_signal(qi_lead):
+    measure = with_values(MeasureFactory(owner=qi_lead, chart="xmr", baseline_points=12), STEADY)
+    assert Measure.objects.get(pk=measure.pk).latest_signal == "common_cause"
+    later = {week: Reading(value=54.0) for week in mondays(date(2025, 8, 25), 9)}
+    services.save_values(measure_id=measure.pk, by=qi_lead, values=later)
     measure.refresh_from_db()
-    assert measure.latest_signal == "common_cause"
-    with CaptureQueriesContext(connection) as queries:
-        selectors.latest_signals([measure])
-    assert len(queries) == 2  # the new version is analysed afresh
+    assert measure.latest_signal == "improvement"
+    assert selectors.latest_signals([measure]) == {measure.pk: "improvement"}
 
 
 def test_the_partial_lists_measures_with_their_signal_in_words():

@@ -11,11 +11,9 @@ import pytest
 
 from runcharts._spc_rules import RUNS_TABLE, crossings_min
 from runcharts.spc import RunChartPart, run_chart
-from tests.conftest import skip_or_fail
 
-# Where the SPC rules document may sit: beside the repository (shared/), or in a docs/ folder inside it.
-REPO = Path(__file__).resolve().parents[2]
-RULES_DOCUMENTS = [REPO.parent / "shared" / "spc-rules.md", REPO / "docs" / "spc-rules.md"]
+# The binding SPC rules document, kept in the repository so the tests need nothing outside it.
+RULES_DOCUMENT = Path(__file__).resolve().parents[2] / "docs" / "spc-rules.md"
 
 # The IHI runs table exactly as printed in the rules document (section 4), so the test needs no file outside the repo.
 PRINTED_RUNS_TABLE = """
@@ -338,10 +336,7 @@ def test_ihi_runs_table_is_the_printed_table_verbatim():
 
 
 def test_the_printed_table_matches_the_rules_document():
-    document = next((path for path in RULES_DOCUMENTS if path.exists()), None)
-    if document is None:
-        skip_or_fail("spc-rules.md is not beside the repository or in docs/")
-    text = document.read_text(encoding="utf-8").split("**Runs table**")[1].split("```text")[1].split("```")[0]
+    text = RULES_DOCUMENT.read_text(encoding="utf-8").split("**Runs table**")[1].split("```text")[1].split("```")[0]
     assert text.strip() == PRINTED_RUNS_TABLE.strip()
 
 

@@ -5,6 +5,8 @@ from datetime import date
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 from pytest_django.asserts import assertContains, assertNotContains
@@ -61,10 +63,24 @@ def test_a_valid_csv_is_previewed_then_saved_on_confirm(signed_in, measure):
     assert DataPoint.history.filter(week_start=date(2026, 2, 16)).count() == 2
 
 
-def test_the_session_holds_parsed_rows_not_the_file(signed_in, measure):
+def test_the_session_holds_the_classified_rows_not_the_file(signed_in, measure):
+    DataPointFactory(measure=measure, week_start=date(2026, 2, 16), value=30)
     upload(signed_in, measure, csv_file(GOOD))
     stored = signed_in.session[f"runcharts:upload:{measure.pk}"]
-    assert stored["rows"] == [["2026-02-16", 40.0], ["2026-02-23", 45.5], ["2026-03-02", 50.0]]
+    assert [(row["period"], row["reading"][0], row["action"]) for row in stored["rows"]] == [
+        ("2026-02-16", 40.0, "replace"),
+        ("2026-02-23", 45.5, "add"),
+        ("2026-03-02", 50.0, "add"),
+    ]
+    assert stored["rows"][0]["current"] == [30.0, None, None]
+
+
+def test_the_preview_shows_the_upload_as_classified_without_reading_the_data_again(signed_in, measure):
+    response = upload(signed_in, measure, csv_file(GOOD))
+    with CaptureQueriesContext(connection) as queries:
+        preview = signed_in.get(response.url)
+    assertContains(preview, "3 weeks will be added")
+    assert not [q for q in queries.captured_queries if "runcharts_datapoint" in q["sql"]]
 
 
 def test_cancel_saves_nothing(signed_in, measure):
@@ -177,7 +193,7 @@ def test_the_template_downloads_with_the_recent_weeks(signed_in, measure, fmt):
     assert response.status_code == 200
     assert "attachment" in response["Content-Disposition"]
     if fmt == "csv":
-        lines = response.content.decode().splitlines()
+        lines = response.content.decode("utf-8-sig").splitlines()
         assert lines[0] == "week_start,value"
         assert lines[-1] == "2026-03-02,55"
         assert lines[1] == "2026-01-12,"
@@ -188,7 +204,7 @@ def test_the_template_downloads_with_the_recent_weeks(signed_in, measure, fmt):
 
 
 def test_the_downloaded_template_uploads_once_filled_in(signed_in, measure):
-    text = signed_in.get(reverse("runcharts:upload_template", args=[measure.pk, "csv"])).content.decode()
+    text = signed_in.get(reverse("runcharts:upload_template", args=[measure.pk, "csv"])).content.decode("utf-8-sig")
     filled = "\r\n".join(line + "42" if line.endswith(",") else line for line in text.splitlines())
     response = upload(signed_in, measure, csv_file(filled))
     assert response.status_code == 302

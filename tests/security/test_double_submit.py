@@ -75,7 +75,7 @@ def test_a_pdsa_plan_saved_twice_is_one_cycle(client, qi_lead, initiative):
 def test_a_measure_added_twice_is_one_measure(client, qi_lead, initiative):
     client.force_login(qi_lead)
     data = {"name": "Falls", "kind": "outcome", "definition": "Falls a week", "unit": "count"}
-    data.update(improvement="decrease", chart="anhoej")
+    data.update(improvement="decrease", chart="anhoej", data_type="single", frequency="weekly")
     send_twice(client, reverse("runcharts:measure_create_for", args=[initiative.pk]), data)
     assert Measure.objects.count() == 1
 
@@ -91,6 +91,7 @@ def test_a_form_sent_with_errors_can_be_corrected_and_sent_with_the_same_token(c
     url = reverse("runcharts:measure_create_for", args=[initiative.pk])
     token = token_of(client.get(url))
     data = {"name": "Falls", "kind": "outcome", "unit": "count", "improvement": "decrease", "chart": "anhoej"}
+    data.update(data_type="single", frequency="weekly")
     assertContains(client.post(url, {**data, "form_token": token}), "Enter the operational definition")
     assert client.post(url, {**data, "definition": "Falls a week", "form_token": token}).status_code == 302
     assert Measure.objects.count() == 1

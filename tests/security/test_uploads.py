@@ -58,7 +58,7 @@ def xlsx(rows) -> bytes:
 def test_a_100000_row_csv_is_refused(signed_in, measure):
     start = date(1800, 1, 6)
     body = "week_start,value\n" + "".join(f"{start + timedelta(weeks=k)},{k % 50}\n" for k in range(100_000))
-    refused(post(signed_in, measure, "values.csv", body.encode()), "Upload at most 1000 weeks at a time")
+    refused(post(signed_in, measure, "values.csv", body.encode()), "Upload at most 1000 rows at a time")
 
 
 def test_a_100000_row_workbook_is_refused_by_what_it_unpacks_to(signed_in, measure):
@@ -68,7 +68,7 @@ def test_a_100000_row_workbook_is_refused_by_what_it_unpacks_to(signed_in, measu
 
 def test_a_1500_row_workbook_is_refused(signed_in, measure):
     rows = [("week_start", "value")] + [(f"2026-02-{k % 28 + 1:02d}", k) for k in range(1_500)]
-    refused(post(signed_in, measure, "values.xlsx", xlsx(rows)), "Upload at most 1000 weeks at a time")
+    refused(post(signed_in, measure, "values.xlsx", xlsx(rows)), "Upload at most 1000 rows at a time")
 
 
 def test_a_file_far_over_the_limit_is_refused_before_it_is_read(signed_in, measure):
@@ -222,7 +222,7 @@ def test_a_sheet_that_lies_about_its_width_is_stopped_as_it_is_read(signed_in, m
 def test_a_sheet_that_declares_too_many_rows_is_refused(signed_in, measure):
     refused(
         post(signed_in, measure, "values.xlsx", hand_made(sheet_xml(HEADER, "A1:B1048576"), STRINGS)),
-        "runs to row 1,048,576. Upload at most 1000 weeks at a time",
+        "runs to row 1,048,576. Upload at most 1000 rows at a time",
     )
 
 
@@ -230,7 +230,7 @@ def test_rows_beyond_the_limit_are_stopped_as_they_are_read(signed_in, measure):
     late = '<row r="5000"><c r="A5000" t="inlineStr"><is><t>2026-02-23</t></is></c><c r="B5000"><v>1</v></c></row>'
     refused(
         post(signed_in, measure, "values.xlsx", hand_made(sheet_xml(HEADER + late), STRINGS)),
-        "Upload at most 1000 weeks at a time",
+        "Upload at most 1000 rows at a time",
     )
 
 
