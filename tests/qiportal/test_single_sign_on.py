@@ -310,3 +310,17 @@ def socket_that_refuses():
             yield f"http://127.0.0.1:{sock.getsockname()[1]}"
 
     return refusing()
+
+
+def test_an_end_session_page_elsewhere_is_offered_as_a_link(client, provider, monkeypatch):
+    """The browser would refuse to follow a sign-out form's redirect to an origin CSP's form-action does not name."""
+    from qiportal.auth import client as oidc_client
+
+    amara(provider)
+    sign_in_at_provider(client, provider, "amara")
+    elsewhere = "https://logout.example.nhs.uk/end?id_token_hint=x"
+    monkeypatch.setattr(oidc_client, "end_session_url", lambda *args, **kwargs: elsewhere)
+    assertRedirects(client.post(reverse("logout")), reverse("signed_out"), fetch_redirect_response=False)
+    page = client.get(reverse("signed_out"))
+    assertContains(page, f'href="{elsewhere}"')
+    assertContains(page, f"Sign out of {PROVIDER_NAME} too")
