@@ -76,7 +76,7 @@ class ExternalIdentityInline(admin.TabularInline):
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
         provider = sso_config.provider()
         if db_field.name == "issuer" and provider:
-            field.initial = provider.issuer  # the configured provider's, so an admin types only the subject
+            field.initial = sso_config.normalise_issuer(provider.issuer)  # so an admin types only the subject
         return field
 
 

@@ -350,7 +350,8 @@ class ExternalIdentity(models.Model):
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="external_identities")
     issuer = models.CharField(
-        max_length=300, help_text="The identity provider's issuer URL, exactly as it publishes it."
+        max_length=300,
+        help_text="The identity provider's issuer URL (without a default :443 port or a trailing slash).",
     )
     subject = models.CharField(
         max_length=255,

@@ -19,7 +19,7 @@ from django.http import HttpRequest, HttpResponseRedirect
 from joserfc.errors import JoseError
 from joserfc.jwk import RSAKey
 
-from qiportal.auth.config import PRIVATE_KEY_JWT, Provider
+from qiportal.auth.config import PRIVATE_KEY_JWT, Provider, normalise_issuer
 from qiportal.auth.problems import SignInProblem
 
 log = logging.getLogger(__name__)
@@ -99,7 +99,7 @@ def _metadata(client: DjangoOAuth2App, provider: Provider) -> dict:
         _forget(provider)
         raise SignInProblem("unavailable", f"could not read {provider.discovery_url}: {error}") from error
     published = str(metadata.get("issuer", ""))
-    if published.rstrip("/") != provider.issuer.rstrip("/"):
+    if normalise_issuer(published) != normalise_issuer(provider.issuer):
         _forget(provider)
         raise SignInProblem(
             "misconfigured",

@@ -45,6 +45,15 @@ class Provider:
         return f"{parts.scheme}://{parts.netloc}"
 
 
+def normalise_issuer(url: str) -> str:
+    """An issuer as we store and compare it: CIS2 writes its default port (:443), Entra ID does not."""
+    parts = urlsplit(url.strip())
+    default_port = {"https": 443, "http": 80}.get(parts.scheme.lower())
+    host = (parts.hostname or "").lower()
+    netloc = host if parts.port in (None, default_port) else f"{host}:{parts.port}"
+    return f"{parts.scheme.lower()}://{netloc}{parts.path.rstrip('/')}"
+
+
 def provider() -> Provider | None:
     """The configured identity provider, or None when single sign-on is off."""
     conf = settings.OIDC

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from qiportal.auth.config import Claims, Provider
+from qiportal.auth.config import Claims, Provider, normalise_issuer
 from qiportal.auth.problems import DETAIL_NAMES, SignInProblem
 from qiportal.models import ExternalIdentity, GroupRoleMapping, RoleAssignment, User
 
@@ -52,6 +52,7 @@ def sign_in_with_claims(*, provider: Provider, issuer: str, claims: Mapping) -> 
     has is refused rather than given a second account: an admin links the two (the person's page in Django admin).
     """
     names = provider.claims
+    issuer = normalise_issuer(issuer)
     subject = _text(claims.get(names.subject))
     missing = [names.subject] if not subject else []
     missing += [name for name in provider.required_claims if not _text(claims.get(name))]

@@ -63,6 +63,16 @@ def test_the_same_subject_at_another_provider_is_another_person(provider):
     }
 
 
+def test_an_issuer_written_with_its_default_port_is_the_same_issuer(provider):
+    """CIS2's documents write https://…:443/…; an admin linking an account writes it without."""
+    person = UserFactory(username="ade")
+    ExternalIdentity.objects.create(
+        user=person, issuer="https://am.nhsidentity.spineservices.nhs.uk/realms/hc", subject="5550"
+    )
+    issuer = "https://am.nhsidentity.spineservices.nhs.uk:443/realms/hc/"
+    assert sign_in(provider, issuer=issuer, sub="5550") == person
+
+
 def test_an_unlinked_account_with_the_same_email_is_a_conflict_not_a_match(provider):
     existing = UserFactory(username="amara", email="Amara.Nwosu@trust.nhs.invalid")
     problem = refusal(provider)
