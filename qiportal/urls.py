@@ -57,6 +57,7 @@ accounts = [
     path("accounts/sso/keys/", sign_in.client_keys, name="sso_client_keys"),
     path("accounts/signed-out/", sign_in.signed_out, name="signed_out"),
     path("admin/login/", sign_in.admin_sign_in, name="admin_sign_in"),
+    path("admin/logout/", sign_in.sign_out, name="admin_sign_out"),
 ]
 
 urlpatterns = [

@@ -106,7 +106,7 @@ def callback(request):
 
 def _problem_page(request, provider: config.Provider, problem: SignInProblem):
     level = logging.ERROR if problem.kind == "misconfigured" else logging.WARNING
-    log.log(level, "Single sign-on refused (%s): %s", problem.kind, problem.reason)
+    log.log(level, "Single sign-on refused (%s): %r", problem.kind, problem.reason)  # %r: the provider's words
     words = {"provider": provider.name, "missing": _and_list(problem.missing)}
     page = problem.problem
     context = {

@@ -281,6 +281,16 @@ def test_sign_out_ends_the_session_and_the_providers(client, provider):
     assertContains(page, "<title>You have signed out – QI Portal</title>")
 
 
+def test_signing_out_of_django_admin_ends_the_providers_session_too(client, provider):
+    with_role(UserFactory(username="boss"), Role.ADMIN)
+    ExternalIdentity.objects.create(user=User.objects.get(username="boss"), issuer=provider.issuer, subject="oid-boss")
+    provider.add_person("boss", sub="oid-boss", email="boss@trust.nhs.invalid")
+    sign_in_at_provider(client, provider, "boss")
+    response = client.post("/admin/logout/")
+    assert response["Location"].startswith(provider.issuer + "/end-session?")
+    assert "_auth_user_id" not in client.session
+
+
 def test_sign_out_without_an_end_session_page_says_the_provider_may_still_be_signed_in(client, provider, monkeypatch):
     from qiportal.auth import client as oidc_client
 

@@ -99,6 +99,11 @@ EXPECTED = {
         "GET": (200, 200, 200, 200, 200, 200, 200, 200, 302),
         "POST": (200, 200, 200, 200, 200, 200, 200, 200, 200),
     },
+    # Django admin's sign-out is ours, so it also ends the provider's session: the same as "logout".
+    "admin_sign_out": {
+        "GET": (302, 405, 405, 405, 405, 405, 405, 405, 405),
+        "POST": (302, 302, 302, 302, 302, 302, 302, 302, 302),
+    },
     "projects:portfolio": {
         "GET": (302, 200, 200, 200, 200, 200, 200, 200, 200),
         "POST": (302, 405, 405, 405, 405, 405, 405, 405, 405),
