@@ -315,7 +315,7 @@ OIDC = {
     "DISCOVERY_URL": env("OIDC_DISCOVERY_URL", default=""),
     "CLIENT_ID": env("OIDC_CLIENT_ID", default=""),
     "CLIENT_SECRET": env("OIDC_CLIENT_SECRET", default=""),
-    # client_secret_basic, client_secret_post, or private_key_jwt (CIS2's choice) with the key below.
+    # client_secret_basic, client_secret_post, or private_key_jwt with the key below (as CIS2 offers).
     "TOKEN_AUTH_METHOD": env("OIDC_TOKEN_AUTH_METHOD", default="client_secret_basic"),
     "CLIENT_PRIVATE_KEY": env.str("OIDC_CLIENT_PRIVATE_KEY", default="", multiline=True),
     "CLIENT_KEY_ID": env("OIDC_CLIENT_KEY_ID", default=""),

@@ -11,7 +11,7 @@ from pytest_django.asserts import assertContains, assertNotContains, assertRedir
 
 from qiportal.models import ExternalIdentity, Role, User
 from tests.factories import UserFactory, with_role
-from tests.oidc_provider.fixtures import CLIENT_ID, PROVIDER_NAME, sign_in_at_provider
+from tests.oidc_provider.fixtures import CLIENT_ID, PROVIDER_NAME, allow_form_action_to, sign_in_at_provider
 
 pytestmark = pytest.mark.django_db
 
@@ -320,6 +320,20 @@ def socket_that_refuses():
             yield f"http://127.0.0.1:{sock.getsockname()[1]}"
 
     return refusing()
+
+
+def test_an_end_session_address_with_its_default_port_is_followed_straight_away(
+    client, settings, provider, monkeypatch
+):
+    """CIS2 writes https://…:443/…; the policy names https://… without it, and browsers treat them as one."""
+    from qiportal.auth import client as oidc_client
+
+    amara(provider)
+    sign_in_at_provider(client, provider, "amara")
+    allow_form_action_to(settings, "https://am.nhsidentity.spineservices.nhs.uk")
+    end_session = "https://am.nhsidentity.spineservices.nhs.uk:443/openam/oauth2/connect/endSession?id_token_hint=x"
+    monkeypatch.setattr(oidc_client, "end_session_url", lambda *args, **kwargs: end_session)
+    assert client.post(reverse("logout"))["Location"] == end_session
 
 
 def test_an_end_session_page_elsewhere_is_offered_as_a_link(client, provider, monkeypatch):
