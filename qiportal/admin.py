@@ -2,7 +2,17 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from qiportal.models import Directorate, RoleAssignment, StrategicPriority, Trust, User, Ward
+from qiportal.auth import config as sso_config
+from qiportal.models import (
+    Directorate,
+    ExternalIdentity,
+    GroupRoleMapping,
+    RoleAssignment,
+    StrategicPriority,
+    Trust,
+    User,
+    Ward,
+)
 
 
 @admin.register(Trust)
@@ -48,9 +58,26 @@ class StrategicPriorityAdmin(admin.ModelAdmin):
 
 class RoleAssignmentInline(admin.TabularInline):
     model = RoleAssignment
-    fields = ["role", "ward", "directorate"]
+    fields = ["role", "ward", "directorate", "granted_by"]
+    readonly_fields = ["granted_by"]
     autocomplete_fields = ["ward", "directorate"]
     extra = 0
+
+
+class ExternalIdentityInline(admin.TabularInline):
+    """Links an existing account to the person's single sign-on identity (issuer and subject, never email)."""
+
+    model = ExternalIdentity
+    fields = ["issuer", "subject", "created_at", "last_signed_in_at"]
+    readonly_fields = ["created_at", "last_signed_in_at"]
+    extra = 0
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        provider = sso_config.provider()
+        if db_field.name == "issuer" and provider:
+            field.initial = sso_config.normalise_issuer(provider.issuer)  # so an admin types only the subject
+        return field
 
 
 @admin.register(User)
@@ -61,7 +88,7 @@ class UserAdmin(DjangoUserAdmin):
     search_fields = ["username", "first_name", "last_name", "email", "job_title"]
     autocomplete_fields = ["line_manager", "directorate"]
     filter_horizontal = ["wards", "groups", "user_permissions"]
-    inlines = [RoleAssignmentInline]
+    inlines = [RoleAssignmentInline, ExternalIdentityInline]
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
         ("Staff profile", {"fields": ["job_title", "directorate", "wards", "line_manager"]}),
@@ -75,3 +102,14 @@ class RoleAssignmentAdmin(SimpleHistoryAdmin):
     list_select_related = ["user", "ward", "directorate"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "ward__name"]
     autocomplete_fields = ["user", "ward", "directorate"]
+
+
+@admin.register(GroupRoleMapping)
+class GroupRoleMappingAdmin(admin.ModelAdmin):
+    """Roles given by identity-provider group at each single sign-on; removing a row takes its roles back."""
+
+    list_display = ["group", "role", "ward", "directorate"]
+    list_filter = ["role"]
+    list_select_related = ["ward", "directorate"]
+    search_fields = ["group", "ward__name", "directorate__name"]
+    autocomplete_fields = ["ward", "directorate"]

@@ -204,6 +204,11 @@ class RoleAssignment(models.Model):
         related_name="role_assignments",
         help_text="For a senior manager: the directorate overseen. Leave empty for the whole trust.",
     )
+    # Set when single sign-on gave this role through an identity-provider group; the next sign-in takes it
+    # away again if the person has left the group. Roles an admin gives by hand leave this empty.
+    granted_by = models.ForeignKey(
+        "GroupRoleMapping", on_delete=models.CASCADE, null=True, blank=True, editable=False, related_name="grants"
+    )
 
     history = HistoricalRecords()
 
@@ -334,3 +339,80 @@ class SubmittedForm(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: {self.token}"
+
+
+class ExternalIdentity(models.Model):
+    """A person's account at the trust's identity provider, linked to their QI Portal account.
+
+    Single sign-on finds the person by the provider's issuer and its stable subject identifier for them,
+    never by email address alone: an address can be reused or changed, the subject cannot.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="external_identities")
+    issuer = models.CharField(
+        max_length=300,
+        help_text="The identity provider's issuer URL (without a default :443 port or a trailing slash).",
+    )
+    subject = models.CharField(
+        max_length=255,
+        help_text="The person's stable identifier at the provider: the claim named by OIDC_CLAIM_SUBJECT "
+        "(for Microsoft Entra ID, the user's object ID when that is 'oid').",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_signed_in_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "single sign-on identity"
+        verbose_name_plural = "single sign-on identities"
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "subject"], name="unique_external_identity"),
+            models.UniqueConstraint(fields=["issuer", "user"], name="one_identity_per_provider"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} at {self.issuer}"
+
+
+class GroupRoleMapping(models.Model):
+    """A group at the identity provider whose members get a QI Portal role when they sign in with single sign-on."""
+
+    group = models.CharField(
+        max_length=255,
+        help_text="The group exactly as the provider sends it in the groups claim "
+        "(for Microsoft Entra ID, the group's object ID).",
+    )
+    role = models.CharField(max_length=20, choices=Role.choices)
+    ward = models.ForeignKey(Ward, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    directorate = models.ForeignKey(
+        Directorate,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="For a senior manager: the directorate overseen. Leave empty for the whole trust.",
+    )
+
+    class Meta:
+        verbose_name = "identity-provider group role"
+        ordering = ["group", "role"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(role=Role.WARD_MANAGER) | Q(ward__isnull=False, directorate__isnull=True),
+                name="group_ward_manager_needs_ward",
+                violation_error_message="A ward manager role names one ward and no directorate.",
+            ),
+            models.CheckConstraint(
+                condition=Q(role=Role.WARD_MANAGER) | Q(ward__isnull=True),
+                name="group_only_ward_manager_has_ward",
+                violation_error_message="Only a ward manager role names a ward.",
+            ),
+            models.CheckConstraint(
+                condition=Q(role=Role.SENIOR_MANAGER) | Q(directorate__isnull=True),
+                name="group_only_senior_manager_has_directorate",
+                violation_error_message="Only a senior manager role names a directorate.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        scope = self.ward or self.directorate or ("whole trust" if self.role == Role.SENIOR_MANAGER else "")
+        return f"{self.group} → {self.get_role_display()}{f' – {scope}' if scope else ''}"

@@ -8,6 +8,7 @@ CELERY_BROKER_URL, EMAIL_URL, SECRET_KEY and ALLOWED_HOSTS (see README.md and .e
 import warnings
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from celery.schedules import crontab
@@ -304,6 +305,56 @@ QI = {
     # An XLSX is a zip: what it may unpack to, checked before any of it is parsed (qiportal/spreadsheets.py).
     "UPLOAD_MAX_UNPACKED_BYTES": env.int("QI_UPLOAD_MAX_UNPACKED_BYTES", default=10 * 1024 * 1024),
 }
+
+# Single sign-on with OpenID Connect (issue 20; qiportal/auth/, README "Single sign-on"). Off unless an issuer
+# or discovery URL is set; local passwords stay on unless LOCAL_PASSWORDS=false. Read at request time, so a
+# test may replace OIDC with `settings.OIDC = {...}`.
+OIDC = {
+    "PROVIDER_NAME": env("OIDC_PROVIDER_NAME", default="your organisation's account"),
+    "ISSUER": env("OIDC_ISSUER", default=""),
+    "DISCOVERY_URL": env("OIDC_DISCOVERY_URL", default=""),
+    "CLIENT_ID": env("OIDC_CLIENT_ID", default=""),
+    "CLIENT_SECRET": env("OIDC_CLIENT_SECRET", default=""),
+    # client_secret_basic, client_secret_post, or private_key_jwt with the key below (as CIS2 offers).
+    "TOKEN_AUTH_METHOD": env("OIDC_TOKEN_AUTH_METHOD", default="client_secret_basic"),
+    "CLIENT_PRIVATE_KEY": env.str("OIDC_CLIENT_PRIVATE_KEY", default="", multiline=True),
+    "CLIENT_KEY_ID": env("OIDC_CLIENT_KEY_ID", default=""),
+    "SCOPES": env.list("OIDC_SCOPES", default=["openid", "profile", "email"]),
+    "PROMPT": env("OIDC_PROMPT", default=""),
+    "USERINFO": env.bool("OIDC_USERINFO", default=True),
+    "REQUIRED_CLAIMS": env.list("OIDC_REQUIRED_CLAIMS", default=["email"]),
+    "CLAIM_SUBJECT": env("OIDC_CLAIM_SUBJECT", default="sub"),
+    "CLAIM_USERNAME": env("OIDC_CLAIM_USERNAME", default="preferred_username"),
+    "CLAIM_EMAIL": env("OIDC_CLAIM_EMAIL", default="email"),
+    "CLAIM_GIVEN_NAME": env("OIDC_CLAIM_GIVEN_NAME", default="given_name"),
+    "CLAIM_FAMILY_NAME": env("OIDC_CLAIM_FAMILY_NAME", default="family_name"),
+    "CLAIM_JOB_TITLE": env("OIDC_CLAIM_JOB_TITLE", default="job_title"),
+    "CLAIM_GROUPS": env("OIDC_CLAIM_GROUPS", default="groups"),
+    "TIMEOUT_SECONDS": env.int("OIDC_TIMEOUT_SECONDS", default=10),
+}
+LOCAL_PASSWORDS = env.bool("LOCAL_PASSWORDS", default=True)
+_sso_on = bool(OIDC["ISSUER"] or OIDC["DISCOVERY_URL"])
+if _sso_on and not OIDC["CLIENT_ID"]:
+    raise ImproperlyConfigured("OIDC_CLIENT_ID must be set for single sign-on. See README.md, 'Single sign-on'.")
+_key_jwt = OIDC["TOKEN_AUTH_METHOD"] == "private_key_jwt"  # noqa: S105 - a method's name
+if _sso_on and _key_jwt and not OIDC["CLIENT_PRIVATE_KEY"]:
+    raise ImproperlyConfigured(
+        "OIDC_CLIENT_PRIVATE_KEY must be set for private_key_jwt. See README.md, 'Single sign-on'."
+    )
+if _sso_on and not _key_jwt and not OIDC["CLIENT_SECRET"]:
+    raise ImproperlyConfigured("OIDC_CLIENT_SECRET must be set for single sign-on. See README.md, 'Single sign-on'.")
+if not LOCAL_PASSWORDS and not _sso_on:
+    raise ImproperlyConfigured(
+        "LOCAL_PASSWORDS=false needs single sign-on, or nobody could sign in: set OIDC_ISSUER or OIDC_DISCOVERY_URL "
+        "and the client's id and secret. See README.md, 'Single sign-on'."
+    )
+if not LOCAL_PASSWORDS:  # Django admin and every other password form then refuse passwords too
+    AUTHENTICATION_BACKENDS = [b for b in AUTHENTICATION_BACKENDS if b != "django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = [*AUTHENTICATION_BACKENDS, "qiportal.auth.backends.SingleSignOnBackend"]
+if _sso_on:
+    # Signing out posts a form whose redirect ends at the provider's end-session page: CSP's form-action must allow it.
+    _sso_url = urlsplit(OIDC["ISSUER"] or OIDC["DISCOVERY_URL"])
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(f"{_sso_url.scheme}://{_sso_url.netloc}")
 
 LOGGING = {
     "version": 1,

@@ -4,6 +4,7 @@ import pytest
 
 from qiportal.models import Role
 from tests.factories import DirectorateFactory, UserFactory, WardFactory, with_role
+from tests.oidc_provider.fixtures import oidc_provider, oidc_provider_process, single_sign_on  # noqa: F401 - fixtures
 
 # In CI, a test that would skip for a missing service or browser fails instead.
 REQUIRE_SERVICES = os.environ.get("QI_REQUIRE_SERVICES", "").lower() in ("1", "true", "yes")

@@ -25,6 +25,7 @@ def read_settings(env: dict[str, str], *names: str) -> subprocess.CompletedProce
     )
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CELERY_", "DATABASE_", "EMAIL_"))}
     clean = {k: v for k, v in clean.items() if k not in ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "TESTING")}
+    clean = {k: v for k, v in clean.items() if not k.startswith("OIDC_") and k != "LOCAL_PASSWORDS"}
     clean = {k: v for k, v in clean.items() if not k.startswith(("SECURE_", "SESSION_", "CSRF_"))}
     clean.update({"DJANGO_SETTINGS_MODULE": "qiportal.settings", **env})
     return subprocess.run(
@@ -106,5 +107,55 @@ def deploy_check(production: dict[str, str]) -> subprocess.CompletedProcess:
 
 def test_deploy_check_is_clean_with_production_settings():
     result = deploy_check(PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+# Single sign-on as README's "Single sign-on" section shows it for Microsoft Entra ID.
+ENTRA = {
+    "OIDC_ISSUER": "https://login.microsoftonline.com/4f8a1c2e-0000-4000-8000-000000000000/v2.0",
+    "OIDC_CLIENT_ID": "1b2c3d4e-0000-4000-8000-000000000000",
+    "OIDC_CLIENT_SECRET": "a-client-secret-from-entra",
+}
+
+
+def test_single_sign_on_only_drops_the_password_backend_and_lets_sign_out_reach_the_provider():
+    result = read_settings(
+        {**PRODUCTION, **ENTRA, "LOCAL_PASSWORDS": "false"}, "AUTHENTICATION_BACKENDS", "CONTENT_SECURITY_POLICY"
+    )
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout)
+    assert "ModelBackend" not in values["AUTHENTICATION_BACKENDS"]
+    assert "qiportal.auth.backends.SingleSignOnBackend" in values["AUTHENTICATION_BACKENDS"]
+    assert "'form-action': [\"'self'\", 'https://login.microsoftonline.com']" in values["CONTENT_SECURITY_POLICY"]
+
+
+def test_by_default_local_passwords_stay_and_single_sign_on_is_off():
+    result = read_settings(PRODUCTION, "AUTHENTICATION_BACKENDS", "LOCAL_PASSWORDS", "OIDC")
+    values = json.loads(result.stdout)
+    assert "django.contrib.auth.backends.ModelBackend" in values["AUTHENTICATION_BACKENDS"]
+    assert values["LOCAL_PASSWORDS"] == "True"
+    assert "'ISSUER': ''" in values["OIDC"] and "'DISCOVERY_URL': ''" in values["OIDC"]
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"LOCAL_PASSWORDS": "false"}, "LOCAL_PASSWORDS=false needs single sign-on"),
+        ({**ENTRA, "OIDC_CLIENT_ID": ""}, "OIDC_CLIENT_ID must be set"),
+        ({**ENTRA, "OIDC_CLIENT_SECRET": ""}, "OIDC_CLIENT_SECRET must be set"),
+        ({**ENTRA, "OIDC_TOKEN_AUTH_METHOD": "private_key_jwt"}, "OIDC_CLIENT_PRIVATE_KEY must be set"),
+    ],
+    ids=["no-way-to-sign-in", "no-client-id", "no-secret", "no-private-key"],
+)
+def test_incomplete_single_sign_on_settings_stop_with_a_clear_message(env, message):
+    result = read_settings({**PRODUCTION, **env}, "DEBUG")
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert message in result.stderr
+
+
+def test_deploy_check_is_clean_with_single_sign_on_and_no_local_passwords():
+    result = deploy_check({**PRODUCTION, **ENTRA, "LOCAL_PASSWORDS": "false"})
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout

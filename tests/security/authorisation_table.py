@@ -8,6 +8,8 @@ the "other_" roles are scoped to the other directorate's ward. 302 for anonymous
 302 for a signed-in role is a redirect after the action or to the next step; 404 means out of scope,
 hidden like a missing object. A cell may be a set of allowed codes.
 
+The matrix runs with single sign-on set up against the test provider (tests/oidc_provider/).
+
 A URL added to the project without a row here fails tests/security/test_authorisation_matrix.py. To draft
 the row, run tests/security/record_matrix.py, then check every cell against who should be allowed.
 """
@@ -72,6 +74,35 @@ EXPECTED = {
     "password_reset_complete": {
         "GET": (200, 200, 200, 200, 200, 200, 200, 200, 200),
         "POST": (405, 405, 405, 405, 405, 405, 405, 405, 405),
+    },
+    # Single sign-on, set up against the test provider with private_key_jwt (local passwords on, as in the demo):
+    # start sends anyone signed out to the provider and anyone signed in home; a callback without the state its
+    # own session started is refused (400); the client keys are public by design; the admin's sign-in page is
+    # Django's own while local passwords are on.
+    "sso_start": {
+        "GET": (302, 302, 302, 302, 302, 302, 302, 302, 302),
+        "POST": (405, 405, 405, 405, 405, 405, 405, 405, 405),
+    },
+    "sso_callback": {
+        "GET": (400, 400, 400, 400, 400, 400, 400, 400, 400),
+        "POST": (405, 405, 405, 405, 405, 405, 405, 405, 405),
+    },
+    "sso_client_keys": {
+        "GET": (200, 200, 200, 200, 200, 200, 200, 200, 200),
+        "POST": (405, 405, 405, 405, 405, 405, 405, 405, 405),
+    },
+    "signed_out": {
+        "GET": (200, 302, 302, 302, 302, 302, 302, 302, 302),
+        "POST": (405, 405, 405, 405, 405, 405, 405, 405, 405),
+    },
+    "admin_sign_in": {
+        "GET": (200, 200, 200, 200, 200, 200, 200, 200, 302),
+        "POST": (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    },
+    # Django admin's sign-out is ours, so it also ends the provider's session: the same as "logout".
+    "admin_sign_out": {
+        "GET": (302, 405, 405, 405, 405, 405, 405, 405, 405),
+        "POST": (302, 302, 302, 302, 302, 302, 302, 302, 302),
     },
     "projects:portfolio": {
         "GET": (302, 200, 200, 200, 200, 200, 200, 200, 200),

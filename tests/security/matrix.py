@@ -7,7 +7,7 @@ from django.urls import reverse
 from tests.security.world import ROLES, patterns_by_name, url_kwargs
 
 # Signing in or out changes the client's own session: those pages get a fresh client each time.
-SESSION_CHANGING = {"login", "logout"}
+SESSION_CHANGING = {"login", "logout", "admin_sign_out"}
 
 
 class Clients:

@@ -11,7 +11,8 @@ from tests.security.world import build_world, project_url_names
 
 
 @pytest.mark.django_db
-def test_print_the_matrix():
+def test_print_the_matrix(single_sign_on):
+    single_sign_on.use_private_key_jwt()  # as the matrix test runs: single sign-on set up, passwords on
     world = build_world()
     clients = Clients(world)
     for name in project_url_names():

@@ -249,6 +249,8 @@ def url_kwargs(name: str, route: str, world: World) -> dict:
         values["fmt"] = "csv"
     if name == "projects:overload_flag" and world.flag is not None:
         values["pk"] = world.flag.pk
+    if name in ("initiative_detail", "review_detail"):  # hub's pages of one initiative, not namespaced
+        values["pk"] = world.initiative.pk
     values["kind"] = "status"  # dashboard charts
     kwargs = {}
     for parameter in _parameters(route):
