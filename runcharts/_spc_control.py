@@ -23,15 +23,13 @@ from itertools import pairwise, repeat
 from typing import Any
 
 from runcharts._spc_rules import (
-    crossings_min,
+    anhoej_runs,
     finite_number,
     frozen,
     indices,
-    longest_run_max,
     mean,
     median,
     mutable_twin,
-    useful_runs,
     whole_number,
 )
 
@@ -375,19 +373,9 @@ def _varying_limits(chart: str, sizes: list, lines: _Lines) -> tuple[list, list]
 def _runs(start: int, end: int, values: list, included: list[int], lines: _Lines, sigma_signals: list[int]):
     """The Anhøj runs analysis of the part's included non-gap points against its centre line (spc-rules §3.4-3.10)."""
     centre = lines.centre
-    runs = useful_runs(values, included, centre)
-    n_useful = sum(len(run) for run in runs)
-    if n_useful == 0:
-        longest_run = longest_allowed = crossings = fewest_crossings = None
-        shift: list[int] = []
-        runs_signal = False
-    else:
-        longest_run = max(len(run) for run in runs)
-        longest_allowed = longest_run_max(n_useful)
-        crossings = len(runs) - 1
-        fewest_crossings = crossings_min(n_useful)
-        shift = [i for run in runs if len(run) > longest_allowed for i in run]
-        runs_signal = longest_run > longest_allowed or crossings < fewest_crossings  # both strict
+    runs = anhoej_runs(values, included, centre)
+    n_useful, longest_run, longest_allowed = runs.n_useful, runs.longest_run, runs.longest_run_max
+    crossings, fewest_crossings, shift, runs_signal = runs.crossings, runs.crossings_min, runs.shift, runs.signal
     return ControlChartPart(
         start=start,
         end=end,

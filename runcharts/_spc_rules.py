@@ -16,7 +16,7 @@ import math
 import numbers
 import operator
 from collections.abc import Iterable, Sequence
-from dataclasses import fields, make_dataclass
+from dataclasses import dataclass, fields, make_dataclass
 from decimal import Decimal
 from functools import cache
 from itertools import compress, count, pairwise
@@ -233,6 +233,34 @@ def crossings_min(n_useful: int) -> int:
         c += 1
         total += coefficient
     return c
+
+
+@dataclass(frozen=True)
+class AnhoejRuns:
+    """The Anhøj runs analysis of one part against its centre line (spc-rules §3.4-3.10); None when no point is
+    useful. `shift` holds the points of runs longer than allowed; `signal` is either rule firing (both strict)."""
+
+    n_useful: int
+    longest_run: int | None
+    longest_run_max: int | None
+    crossings: int | None
+    crossings_min: int | None
+    shift: list[int]
+    signal: bool
+
+
+def anhoej_runs(xs: list[float], included: list[int], centre: float) -> AnhoejRuns:
+    runs = useful_runs(xs, included, centre)
+    n_useful = sum(len(run) for run in runs)
+    if n_useful == 0:
+        return AnhoejRuns(0, None, None, None, None, [], False)
+    longest_run = max(len(run) for run in runs)
+    longest_allowed = longest_run_max(n_useful)
+    crossings = len(runs) - 1
+    fewest_crossings = crossings_min(n_useful)
+    shift = [i for run in runs if len(run) > longest_allowed for i in run]
+    signal = longest_run > longest_allowed or crossings < fewest_crossings
+    return AnhoejRuns(n_useful, longest_run, longest_allowed, crossings, fewest_crossings, shift, signal)
 
 
 def ihi_trend(xs: list[float], included: list[int]) -> list[int]:

@@ -42,13 +42,12 @@ from runcharts._spc_control import ControlChartPoint as ControlChartPoint
 from runcharts._spc_control import ControlChartResult
 from runcharts._spc_rules import (
     RUNS_TABLE,
-    crossings_min,
+    anhoej_runs,
     finite_number,
     finite_values,
     frozen,
     ihi_trend,
     indices,
-    longest_run_max,
     mean,
     median,
     mutable_twin,
@@ -378,34 +377,22 @@ def run_chart(
 
 
 def _anhoej(xs: list[float], start: int, end: int, included: list[int], centre: float) -> RunChartPart:
-    runs = useful_runs(xs, included, centre)
-    n_useful = sum(len(run) for run in runs)
-    if n_useful == 0:
-        longest_run = longest_allowed = crossings = fewest_crossings = None
-        shift: list[int] = []
-        signal = False
-    else:
-        longest_run = max(len(run) for run in runs)
-        longest_allowed = longest_run_max(n_useful)
-        crossings = len(runs) - 1
-        fewest_crossings = crossings_min(n_useful)
-        shift = [i for run in runs if len(run) > longest_allowed for i in run]
-        signal = longest_run > longest_allowed or crossings < fewest_crossings  # both strict
+    runs = anhoej_runs(xs, included, centre)
     return RunChartPart(
         start=start,
         end=end,
         median=centre,
-        n_useful=n_useful,
-        longest_run=longest_run,
-        longest_run_max=longest_allowed,
-        crossings=crossings,
-        crossings_min=fewest_crossings,
+        n_useful=runs.n_useful,
+        longest_run=runs.longest_run,
+        longest_run_max=runs.longest_run_max,
+        crossings=runs.crossings,
+        crossings_min=runs.crossings_min,
         runs=None,
         runs_limits=None,
-        shift=shift,
+        shift=runs.shift,
         trend=[],
-        signal=signal,
-        flagged=list(shift),  # a crossings-only signal flags no point
+        signal=runs.signal,
+        flagged=list(runs.shift),  # a crossings-only signal flags no point
     )
 
 
