@@ -192,6 +192,28 @@ class User(AbstractUser):
         return Role(self.primary_role).label
 
 
+def role_scope_constraints(prefix: str = "") -> list[models.CheckConstraint]:
+    """A role's scope, as the database holds it: a ward manager names one ward, a senior manager a directorate or
+    none (the whole trust), and no other role names either. For role assignments and the group-to-role table."""
+    return [
+        models.CheckConstraint(
+            condition=~Q(role=Role.WARD_MANAGER) | Q(ward__isnull=False, directorate__isnull=True),
+            name=f"{prefix}ward_manager_needs_ward",
+            violation_error_message="A ward manager role names one ward and no directorate.",
+        ),
+        models.CheckConstraint(
+            condition=Q(role=Role.WARD_MANAGER) | Q(ward__isnull=True),
+            name=f"{prefix}only_ward_manager_has_ward",
+            violation_error_message="Only a ward manager role names a ward.",
+        ),
+        models.CheckConstraint(
+            condition=Q(role=Role.SENIOR_MANAGER) | Q(directorate__isnull=True),
+            name=f"{prefix}only_senior_manager_has_directorate",
+            violation_error_message="Only a senior manager role names a directorate.",
+        ),
+    ]
+
+
 class RoleAssignment(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="roles")
     role = models.CharField(max_length=20, choices=Role.choices)
@@ -214,23 +236,7 @@ class RoleAssignment(models.Model):
 
     class Meta:
         ordering = ["user", "role"]
-        constraints = [
-            models.CheckConstraint(
-                condition=~Q(role=Role.WARD_MANAGER) | Q(ward__isnull=False, directorate__isnull=True),
-                name="ward_manager_needs_ward",
-                violation_error_message="A ward manager role names one ward and no directorate.",
-            ),
-            models.CheckConstraint(
-                condition=Q(role=Role.WARD_MANAGER) | Q(ward__isnull=True),
-                name="only_ward_manager_has_ward",
-                violation_error_message="Only a ward manager role names a ward.",
-            ),
-            models.CheckConstraint(
-                condition=Q(role=Role.SENIOR_MANAGER) | Q(directorate__isnull=True),
-                name="only_senior_manager_has_directorate",
-                violation_error_message="Only a senior manager role names a directorate.",
-            ),
-        ]
+        constraints = role_scope_constraints()
 
     def __str__(self) -> str:
         scope = self.ward or self.directorate or ("whole trust" if self.role == Role.SENIOR_MANAGER else "")
@@ -395,23 +401,7 @@ class GroupRoleMapping(models.Model):
     class Meta:
         verbose_name = "identity-provider group role"
         ordering = ["group", "role"]
-        constraints = [
-            models.CheckConstraint(
-                condition=~Q(role=Role.WARD_MANAGER) | Q(ward__isnull=False, directorate__isnull=True),
-                name="group_ward_manager_needs_ward",
-                violation_error_message="A ward manager role names one ward and no directorate.",
-            ),
-            models.CheckConstraint(
-                condition=Q(role=Role.WARD_MANAGER) | Q(ward__isnull=True),
-                name="group_only_ward_manager_has_ward",
-                violation_error_message="Only a ward manager role names a ward.",
-            ),
-            models.CheckConstraint(
-                condition=Q(role=Role.SENIOR_MANAGER) | Q(directorate__isnull=True),
-                name="group_only_senior_manager_has_directorate",
-                violation_error_message="Only a senior manager role names a directorate.",
-            ),
-        ]
+        constraints = role_scope_constraints(prefix="group_")
 
     def __str__(self) -> str:
         scope = self.ward or self.directorate or ("whole trust" if self.role == Role.SENIOR_MANAGER else "")

@@ -13,23 +13,25 @@ from runcharts.models import Annotation, Rephase
 from runcharts.views._common import crumbs, measure_for
 
 
+def _add_to_chart(request, measure, form, save, done: str, template: str):
+    """A note on the chart (a new period, an annotation): saved by `save(**cleaned_data)`, or the form again."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(measure_id=measure.pk, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, done)
+            return redirect(measure)
+    return render(request, template, {"measure": measure, "form": form, "crumbs": crumbs(measure.initiative, measure)})
+
+
 @require_http_methods(["GET", "POST"])
 def rephase_add(request, pk: int):
     measure = measure_for(request, pk, edit=True)
     form = RephaseForm(request.POST or None, frequency=measure.frequency)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.add_rephase(measure_id=measure.pk, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, "The chart starts a new period from that week.")
-            return redirect(measure)
-    return render(
-        request,
-        "runcharts/rephase_form.html",
-        {"measure": measure, "form": form, "crumbs": crumbs(measure.initiative, measure)},
-    )
+    done = "The chart starts a new period from that week."
+    return _add_to_chart(request, measure, form, services.add_rephase, done, "runcharts/rephase_form.html")
 
 
 @require_POST
@@ -45,19 +47,8 @@ def rephase_remove(request, pk: int, rephase_pk: int):
 def annotation_add(request, pk: int):
     measure = measure_for(request, pk, edit=True)
     form = AnnotationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.add_annotation(measure_id=measure.pk, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, "Note added to the chart.")
-            return redirect(measure)
-    return render(
-        request,
-        "runcharts/annotation_form.html",
-        {"measure": measure, "form": form, "crumbs": crumbs(measure.initiative, measure)},
-    )
+    done = "Note added to the chart."
+    return _add_to_chart(request, measure, form, services.add_annotation, done, "runcharts/annotation_form.html")
 
 
 @require_POST
