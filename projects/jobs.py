@@ -11,15 +11,14 @@ from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from projects.models import Decision, Initiative, OverloadFlag, PdsaCycle, Status
 from projects.overload import WardLoad, format_load, ward_loads
 from qiportal import notifications
-from qiportal.jobs import JobResult, iso_week, qi_leads, ward_managers
-from qiportal.models import NotificationKind, Role, User, Ward
+from qiportal.jobs import JobResult, ReminderBatch, iso_week, qi_leads, ward_managers
+from qiportal.models import NotificationKind, Role, RoleAssignment, User, Ward
 
 # Initiativitis scan ---------------------------------------------------------------------------------
 
@@ -179,31 +178,28 @@ def remind_reviews_due(*, today: date | None = None) -> JobResult:
     """Sponsors of live initiatives whose review is due within a week or overdue, once a week each."""
     result = JobResult("remind_reviews_due")
     today = today or timezone.localdate()
-    period = iso_week(today)
     due = (
         Initiative.objects.live()
         .filter(next_review_on__lte=today + timedelta(days=7))
         .select_related("sponsor")
         .order_by("next_review_on", "pk")
     )
+    batch = ReminderBatch(result)
     for initiative in due:
-        overdue = initiative.next_review_on < today
-        state = "overdue" if overdue else "due"
-        sent = notifications.notify(
+        state = "overdue" if initiative.next_review_on < today else "due"
+        batch.add(
             recipients=[initiative.sponsor],
             kind=NotificationKind.REVIEW_DUE,
+            subject=initiative,
             title=f"Review {state}: ‘{initiative.title}’",
             body=(
                 f"The sponsor review of ‘{initiative.title}’ is {state} "
                 f"({initiative.next_review_on:%-d %B %Y}). Record the review, or pause, halt or complete it."
             ),
-            subject=initiative,
             url=reverse("review_detail", args=[initiative.pk]),
-            period=period,
+            says=f"Reminded {{who}} that the review of ‘{initiative.title}’ is {state}.",
         )
-        if sent:
-            result.add(f"Reminded {initiative.sponsor} that the review of ‘{initiative.title}’ is {state}.", "sent")
-    result.add(f"{result.count('sent')} review reminders for {period}.")
+    batch.send(summary=f"{{n}} review reminders for {iso_week(today)}.")
     return result
 
 
@@ -211,29 +207,26 @@ def remind_pdsa_overdue(*, today: date | None = None) -> JobResult:
     """Leads of PDSA cycles past their planned end and not yet studied, once a week each."""
     result = JobResult("remind_pdsa_overdue")
     today = today or timezone.localdate()
-    period = iso_week(today)
     cycles = (
         PdsaCycle.objects.filter(PdsaCycle.overdue(today), initiative__status=Status.LIVE)
         .select_related("initiative__lead")
         .order_by("planned_end_on", "pk")
     )
+    batch = ReminderBatch(result)
     for cycle in cycles:
-        lead = cycle.initiative.lead
-        sent = notifications.notify(
-            recipients=[lead],
+        batch.add(
+            recipients=[cycle.initiative.lead],
             kind=NotificationKind.PDSA_OVERDUE,
+            subject=cycle,
             title=f"PDSA {cycle.number} of ‘{cycle.initiative.title}’ is past its planned end",
             body=(
                 f"PDSA cycle {cycle.number}, ‘{cycle.title}’, was planned to end on {cycle.planned_end_on:%-d %B %Y} "
                 "and has not been studied. Record what happened and what you learnt, or change its planned end."
             ),
-            subject=cycle,
             url=cycle.get_absolute_url(),
-            period=period,
+            says=f"Reminded {{who}} about PDSA {cycle.number} of ‘{cycle.initiative.title}’.",
         )
-        if sent:
-            result.add(f"Reminded {lead} about PDSA {cycle.number} of ‘{cycle.initiative.title}’.", "sent")
-    result.add(f"{result.count('sent')} PDSA reminders for {period}.")
+    batch.send(summary=f"{{n}} PDSA reminders for {iso_week(today)}.")
     return result
 
 
@@ -245,44 +238,50 @@ def remind_overload_reviews(*, today: date | None = None) -> JobResult:
     """
     result = JobResult("remind_overload_reviews")
     today = today or timezone.localdate()
-    period = iso_week(today)
-    flags = (
+    flags = list(
         OverloadFlag.objects.open()
         .filter(decision=OverloadFlag.Outcome.ACCEPTED, review_on__lte=today)
         .select_related("ward__directorate", "decided_by")
         .order_by("review_on", "pk")
     )
+    overseers = _senior_managers_by_directorate() if flags else {}
+    batch = ReminderBatch(result)
     for flag in flags:
         if flag.decided_by is not None and flag.decided_by.is_active:
             recipients = [flag.decided_by]
         else:
-            recipients = list(
-                User.objects.filter(
-                    Q(roles__role=Role.SENIOR_MANAGER, roles__directorate=flag.ward.directorate)
-                    | Q(roles__role=Role.SENIOR_MANAGER, roles__directorate__isnull=True),
-                    is_active=True,
-                )
-                .distinct()
-                .order_by("pk")
-            )
-        sent = notifications.notify(
+            recipients = overseers.get(flag.ward.directorate_id, []) + overseers.get(None, [])
+        batch.add(
             recipients=recipients,
             kind=NotificationKind.OVERLOAD,
+            subject=flag,
+            topic=f"review-{flag.review_on.isoformat()}",
             title=f"Review the overload on {flag.ward}",
             body=(
                 f"On {flag.decided_at:%-d %B %Y} the load on {flag.ward} was accepted for now, to be reviewed on "
                 f"{flag.review_on:%-d %B %Y}: “{flag.decision_reason}”. The ward is still over its threshold. "
                 "Accept it again with a new review date, or pause or halt initiatives to shield the ward."
             ),
-            subject=flag,
             url=reverse("projects:overload_flag", args=[flag.pk]),
-            period=period,
-            event=f"review-{flag.review_on.isoformat()}",
+            says=f"Reminded {{n}} people to review the overload on {flag.ward}.",
         )
-        if sent:
-            result.add(f"Reminded {len(sent)} people to review the overload on {flag.ward}.", "sent")
-    result.add(f"{result.count('sent')} overload review reminders for {period}.")
+    batch.send(summary=f"{{n}} overload review reminders for {iso_week(today)}.")
     return result
+
+
+def _senior_managers_by_directorate() -> dict[int | None, list[User]]:
+    """Active senior managers by the directorate they oversee (None: the whole trust), in one query."""
+    found: dict[int | None, list[User]] = {}
+    assignments = (
+        RoleAssignment.objects.filter(role=Role.SENIOR_MANAGER, user__is_active=True)
+        .select_related("user")
+        .order_by("user_id")
+    )
+    for assignment in assignments:
+        people = found.setdefault(assignment.directorate_id, [])
+        if assignment.user not in people:
+            people.append(assignment.user)
+    return found
 
 
 def open_flag_wards() -> list[str]:

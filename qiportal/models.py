@@ -258,6 +258,9 @@ class NotificationKind(models.TextChoices):
     OVERLOAD = "overload", "Ward overload (initiativitis) flags"
     STALLED = "stalled", "Stalled initiatives"
     DIGEST = "digest", "Weekly digest"
+    # A batch of reminders of several kinds (qiportal.jobs.ReminderBatch): each item keeps its own kind, and the
+    # person chose per item kind how they hear; not a choice on the preferences page.
+    REMINDERS = "reminders", "Reminders of several kinds"
 
 
 class Channel(models.TextChoices):
@@ -278,6 +281,7 @@ class Notification(models.Model):
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
         DIGEST = "digest", "Waiting for the weekly digest"
+        IN_DIGEST = "in_digest", "Sent in a weekly digest"
         IN_APP = "in_app", "In QI Portal only"
 
     recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
@@ -294,6 +298,11 @@ class Notification(models.Model):
     body = models.TextField()
     url = models.CharField(max_length=500, blank=True)
     cc = models.JSONField(default=list, blank=True, help_text="Addresses copied in on the email.")
+    items = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="For a batch of reminders: each thing reminded about (kind, title, body, url, subject).",
+    )
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -314,6 +323,45 @@ class Notification(models.Model):
     @property
     def is_unread(self) -> bool:
         return self.read_at is None
+
+    @property
+    def delivery(self) -> str:
+        """What happened to this message, in the person's words: never "Email: sent" unless an email went."""
+        if self.status == self.Status.FAILED:
+            return "Email: not sent yet (we will try again)"
+        return {
+            self.Status.PENDING: "Email: on its way",
+            self.Status.SENT: "Email: sent",
+            self.Status.DIGEST: "Waiting for your weekly digest email",
+            self.Status.IN_DIGEST: "In your weekly digest email",
+            self.Status.IN_APP: "Shown in QI Portal only (no email)",
+        }[self.status]
+
+
+class ReminderLog(models.Model):
+    """When one person was last reminded about one thing: the same thing is not reminded again until its
+    reminder period has passed, whatever runs twice or at what hour (qiportal.jobs.ReminderBatch)."""
+
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=40, choices=NotificationKind.choices)
+    subject_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.CASCADE, related_name="+")
+    subject_id = models.PositiveBigIntegerField()
+    topic = models.CharField(
+        max_length=100, blank=True, help_text="Separates reminders about one thing: a review date, a missing week."
+    )
+    last_reminded_at = models.DateTimeField(null=True, blank=True)
+    times = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "kind", "subject_type", "subject_id", "topic"], name="one_reminder_log_per_item"
+            )
+        ]
+        indexes = [models.Index(fields=["subject_type", "subject_id"], name="reminder_log_subject")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.subject_type_id}:{self.subject_id} → {self.recipient_id}"
 
 
 class NotificationPreference(models.Model):

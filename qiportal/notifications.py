@@ -7,18 +7,28 @@ or two runs at once cannot create, or send, the same message twice.
 
 from __future__ import annotations
 
+import uuid
+from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
-from django.db.models import Model, Q
+from django.db.models import F, Model, Q
 from django.utils import timezone
 
 from qiportal.delivery import MAX_ATTEMPTS
-from qiportal.models import Channel, Notification, NotificationKind, NotificationPreference, User
+from qiportal.models import Channel, Notification, NotificationKind, NotificationPreference, ReminderLog, User
 from qiportal.queueing import enqueue
 from qiportal.tasks import send_notification_email
+
+STATUS_FOR_CHANNEL = {
+    Channel.EMAIL: Notification.Status.PENDING,
+    Channel.DIGEST: Notification.Status.DIGEST,
+    Channel.IN_APP: Notification.Status.IN_APP,
+}
 
 
 def preferred_channel(user: User, kind: str) -> str:
@@ -59,11 +69,7 @@ def notify(
             for part in (kind, subject_type.pk if subject_type else "-", subject_id or "-", event, period, recipient.pk)
         )
         channel = preferred_channel(recipient, kind)
-        status = {
-            Channel.EMAIL: Notification.Status.PENDING,
-            Channel.DIGEST: Notification.Status.DIGEST,
-            Channel.IN_APP: Notification.Status.IN_APP,
-        }[channel]
+        status = STATUS_FOR_CHANNEL[channel]
         if channel == Channel.EMAIL and not recipient.email:
             status = Notification.Status.IN_APP
         try:
@@ -91,6 +97,160 @@ def notify(
             if notification.status == Notification.Status.PENDING:
                 _queue_email(notification.pk)
     return created
+
+
+WEEKLY = timedelta(days=7)
+
+
+@dataclass
+class Reminder:
+    """One thing due for some people: what the job adds to its batch.
+
+    `every` is the reminder period (None: once only, per topic); `topic` separates reminders about the same
+    thing (a review date, a missing week); `says` is the job's report line when anyone was reminded, where
+    "{who}" becomes their names and "{n}" their number.
+    """
+
+    recipients: list[User]
+    kind: str
+    subject: Model
+    title: str
+    body: str
+    url: str
+    every: timedelta | None = WEEKLY
+    topic: str = ""
+    says: str = ""
+    result: object = None  # the JobResult of the job that added it
+    reminded: list[User] = field(default_factory=list)
+
+
+def send_reminders(reminders: list[Reminder]) -> list[Notification]:
+    """Send reminders gathered by one job run (or one run of every job): one message per person and channel.
+
+    Each (person, thing) is sent only when its ReminderLog says its period has passed (or it was never sent), and
+    is then stamped, in the same transaction as the messages. Every person's items due by email go in one email;
+    those they chose to hear about weekly wait for the digest as one entry; in-app only ones make one entry. The
+    number of queries does not grow with the number of reminders or of people (tests/jobs/test_batching.py).
+    Sets `reminder.reminded` to the people reminded this time.
+    """
+    now = timezone.now()
+    today = timezone.localdate(now)
+    wanted: dict[tuple, tuple[Reminder, User]] = {}
+    for reminder in reminders:
+        subject_type = ContentType.objects.get_for_model(reminder.subject)  # cached after the first
+        for person in reminder.recipients:
+            if not person.is_active:
+                continue
+            key = (person.pk, reminder.kind, subject_type.pk, reminder.subject.pk, reminder.topic)
+            wanted.setdefault(key, (reminder, person))
+    if not wanted:
+        return []
+    with transaction.atomic():
+        ReminderLog.objects.bulk_create(
+            [
+                ReminderLog(recipient_id=k[0], kind=k[1], subject_type_id=k[2], subject_id=k[3], topic=k[4])
+                for k in wanted
+            ],
+            ignore_conflicts=True,  # a row already there (or made by a run at the same moment) is kept
+        )
+        logs = {
+            (log.recipient_id, log.kind, log.subject_type_id, log.subject_id, log.topic): log
+            for log in ReminderLog.objects.select_for_update().filter(
+                recipient_id__in={k[0] for k in wanted},
+                kind__in={k[1] for k in wanted},
+                subject_id__in={k[3] for k in wanted},
+            )
+        }
+        due = []
+        for key, (reminder, person) in wanted.items():
+            log = logs.get(key)
+            if log is None:
+                continue
+            last = log.last_reminded_at
+            if last is None or (reminder.every is not None and timezone.localdate(last) <= today - reminder.every):
+                due.append((key, log, reminder, person))
+        if not due:
+            return []
+        ReminderLog.objects.filter(pk__in=[log.pk for _, log, _, _ in due]).update(
+            last_reminded_at=now, times=F("times") + 1
+        )
+        people = {person.pk: person for _, _, _, person in due}
+        chosen = {
+            (user_id, kind): channel
+            for user_id, kind, channel in NotificationPreference.objects.filter(user_id__in=people).values_list(
+                "user_id", "kind", "channel"
+            )
+        }
+        groups: dict[tuple[int, str], list[tuple[tuple, Reminder]]] = defaultdict(list)
+        for key, _, reminder, person in due:
+            channel = chosen.get((person.pk, reminder.kind), Channel.EMAIL)
+            if channel == Channel.EMAIL and not person.email:
+                channel = Channel.IN_APP
+            groups[(person.pk, channel)].append((key, reminder))
+            reminder.reminded.append(person)
+        batch = uuid.uuid4().hex
+        made = Notification.objects.bulk_create(
+            [_batched(people[user_id], channel, items, batch) for (user_id, channel), items in groups.items()]
+        )
+    for notification in made:
+        if notification.status == Notification.Status.PENDING:
+            _queue_email(notification.pk)
+    return made
+
+
+def _batched(person: User, channel: str, items: list[tuple[tuple, Reminder]], batch: str) -> Notification:
+    """One person's message for the reminders due to them in one channel."""
+    listed = [
+        {
+            "kind": reminder.kind,
+            "title": reminder.title,
+            "body": reminder.body,
+            "url": reminder.url,
+            "subject": f"{key[2]}:{key[3]}",
+        }
+        for key, reminder in items
+    ]
+    first_key, first = items[0]
+    kinds = {reminder.kind for _, reminder in items}
+    if len(items) == 1:
+        title, body, url = first.title, first.body, first.url
+    else:
+        labels = [NotificationKind(kind).label for kind in dict.fromkeys(r.kind for _, r in items)]
+        what = labels[0].lower() if len(labels) == 1 else "things waiting for you in QI Portal"
+        title = f"{len(items)} reminders: {what}"
+        body = reminder_list_text(listed)
+        url = ""
+    return Notification(
+        recipient=person,
+        kind=first.kind if len(kinds) == 1 else NotificationKind.REMINDERS,
+        subject_type_id=first_key[2] if len(items) == 1 else None,
+        subject_id=first_key[3] if len(items) == 1 else None,
+        channel=channel,
+        status=STATUS_FOR_CHANNEL[channel],
+        dedupe_key=f"reminders:{batch}:{person.pk}:{channel}",
+        title=title[:300],
+        body=body,
+        url=url,
+        items=listed if len(items) > 1 else [],
+    )
+
+
+def reminder_list_text(items: list[dict]) -> str:
+    """A batch's reminders as plain text, grouped by kind, each with its link: the body of the one email."""
+    by_kind: dict[str, list[dict]] = defaultdict(list)
+    for item in items:
+        by_kind[item["kind"]].append(item)
+    parts = []
+    for kind, listed in by_kind.items():
+        lines = [f"{NotificationKind(kind).label} ({len(listed)}):"]
+        for item in listed:
+            lines.append(f"- {item['title']}")
+            if item["body"]:
+                lines.append(f"  {item['body']}")
+            if item["url"]:
+                lines.append(f"  {settings.SITE_URL}{item['url']}")
+        parts.append("\n".join(lines))
+    return "\n\n".join(parts)
 
 
 def _queue_email(notification_id: int) -> None:

@@ -19,6 +19,8 @@ class PreferencesForm(forms.Form):
     def __init__(self, *args, current: dict[str, str], **kwargs):
         super().__init__(*args, **kwargs)
         for kind, label in NotificationKind.choices:
+            if kind == NotificationKind.REMINDERS:  # a batch: each item follows its own kind's choice
+                continue
             self.fields[kind] = forms.ChoiceField(
                 label=label,
                 choices=DIGEST_CHOICES if kind == NotificationKind.DIGEST else Channel.choices,

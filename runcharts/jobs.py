@@ -4,8 +4,7 @@ from datetime import date
 
 from django.utils import timezone
 
-from qiportal import notifications
-from qiportal.jobs import JobResult, iso_week
+from qiportal.jobs import JobResult, ReminderBatch, iso_week
 from qiportal.models import NotificationKind
 from runcharts import kinds
 from runcharts.selectors import last_complete_week, measures_missing_data
@@ -20,25 +19,27 @@ def remind_data_missing(*, today: date | None = None) -> JobResult:
     today = today or timezone.localdate()
     week = last_complete_week(today)
     month = kinds.last_complete_period(kinds.MONTHLY, today)
-    measures = measures_missing_data(today).select_related("initiative__lead").order_by("pk")
+    measures = measures_missing_data(today).select_related("initiative__lead", "owner").order_by("pk")
+    batch = ReminderBatch(result)
     for measure in measures:
         person = measure.owner or measure.initiative.lead
         noun = measure.period_noun
         missing = month if measure.frequency == kinds.MONTHLY else week
-        sent = notifications.notify(
+        batch.add(
             recipients=[person],
             kind=NotificationKind.DATA_MISSING,
+            subject=measure,
+            # Once per missing week (or month): the next missing period is a new reminder.
+            topic=f"{month:%Y-%m}" if measure.frequency == kinds.MONTHLY else iso_week(week),
+            every=None,
             title=f"Add last {noun}'s value for ‘{measure.name}’",
             body=(
                 f"‘{measure.name}’ ({measure.initiative.title}) has no value for "
                 f"{kinds.period_label(measure.frequency, missing)}. "
                 f"Data every {noun} keeps the chart honest."
             ),
-            subject=measure,
             url=measure.get_absolute_url(),
-            period=f"{month:%Y-%m}" if measure.frequency == kinds.MONTHLY else iso_week(week),
+            says=f"Reminded {{who}} about ‘{measure.name}’.",
         )
-        if sent:
-            result.add(f"Reminded {person} about ‘{measure.name}’.", "sent")
-    result.add(f"{result.count('sent')} data reminders for the week starting {week:%-d %B %Y}.")
+    batch.send(summary=f"{{n}} data reminders for the week starting {week:%-d %B %Y}.")
     return result

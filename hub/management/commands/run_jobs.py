@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from hub.jobs import JOBS
+from qiportal.jobs import JobResult, reminder_run
 
 
 class DryRunRollback(Exception):
@@ -16,7 +17,10 @@ class DryRunRollback(Exception):
 
 
 class Command(BaseCommand):
-    help = "Run the scheduled jobs now, in this process, and print what each did."
+    help = (
+        "Run the scheduled jobs now, in this process, and print what each did. Reminders from every job run go "
+        "out together at the end: one message per person."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--job", action="append", dest="jobs", metavar="NAME", help="Run only this job (repeat).")
@@ -34,23 +38,29 @@ class Command(BaseCommand):
         unknown = sorted(set(jobs or []) - set(registry))
         if unknown:
             raise CommandError(f"Unknown job: {', '.join(unknown)}. Jobs: {', '.join(registry)}")
-        for name in jobs or registry:
+        names = jobs or [*registry]
+        results = self._run([registry[name] for name in names], dry_run=dry_run)
+        for name, result in zip(names, results, strict=True):
             self.stdout.write(self.style.MIGRATE_HEADING(f"{name}{' (dry run)' if dry_run else ''}"))
-            lines = self._run(registry[name], dry_run=dry_run)
-            for line in lines:
+            for line in result.lines:
+                if dry_run:
+                    line = line.replace("Opened", "Would open").replace("Closed", "Would close")
                 self.stdout.write(f"  {line}")
         if dry_run:
             self.stdout.write("Dry run: nothing was saved and no email was sent.")
 
-    def _run(self, job, *, dry_run: bool) -> list[str]:
+    def _run(self, jobs, *, dry_run: bool) -> list[JobResult]:
+        """Every job in one reminder run: each person gets one message for all the reminders of this run."""
         if not dry_run:
-            return job().lines
-        # Everything the job writes, and every email it queues after commit, is rolled back.
-        lines: list[str] = []
+            with reminder_run():
+                return [job() for job in jobs]
+        # Everything the jobs write, and every email they queue after commit, is rolled back.
+        results: list[JobResult] = []
         try:
             with transaction.atomic():
-                lines = job().lines
+                with reminder_run():
+                    results = [job() for job in jobs]
                 raise DryRunRollback
         except DryRunRollback:
             pass
-        return [line.replace("Opened", "Would open").replace("Closed", "Would close") for line in lines]
+        return results
