@@ -116,6 +116,8 @@ def review_detail(request, pk):
         "initiative": initiative,
         "wards": wards,
         "ward_loads": [(ward, loads[ward.pk]) for ward in wards],
+        # Directorate-wide and trust-wide initiatives add to wards' loads too: name the flagged ones they touch.
+        "overloaded_wards": project_selectors.overloaded_wards_touched([initiative]).get(initiative.pk, []),
         "pdsa": project_selectors.pdsa_activity(initiative),
         "scores": list(initiative.progress_scores.all()),
         "measures": measures,

@@ -8,11 +8,11 @@ from datetime import timedelta
 from difflib import SequenceMatcher
 from itertools import pairwise
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from projects.models import ChangeIdea, Decision, Initiative, PdsaCycle, ProgressScore, Scope, Status
+from projects.models import ChangeIdea, Decision, Initiative, OverloadFlag, PdsaCycle, ProgressScore, Scope, Status
 from qiportal import permissions
 from qiportal.models import User, Ward
 
@@ -46,20 +46,42 @@ def status_counts(queryset: QuerySet[Initiative]) -> dict[str, int]:
     return counts
 
 
+def on_overloaded_ward() -> Q:
+    """Live initiatives adding to the load of a ward with an open overload flag: on the ward, covering its
+    directorate, or trust-wide, as the ward's load counts them (projects.overload) and as the flag page offers
+    them to pause or halt."""
+    open_flags = OverloadFlag.objects.open()
+    on_flagged_wards = Initiative.wards.through.objects.filter(ward_id__in=open_flags.values("ward_id"))
+    return Q(status=Status.LIVE) & (
+        Q(scope=Scope.WARDS, pk__in=on_flagged_wards.values("initiative_id"))
+        | Q(scope=Scope.DIRECTORATE, directorate_id__in=open_flags.values("ward__directorate_id"))
+        | Q(Exists(open_flags), scope=Scope.TRUST)
+    )
+
+
+def flagged() -> Q:
+    """The one definition of "flagged" (issue 17): flagged for attention, stalled, or adding to an overloaded
+    ward's load. The review queue's "flagged" group, its count on the sponsor's home and the header's count of
+    reviews all ask this."""
+    return (
+        Q(status__in=(Status.LIVE, Status.PAUSED), flagged_for_attention=True)
+        | Q(status=Status.LIVE, is_stalled=True)
+        | on_overloaded_ward()
+    )
+
+
 def review_queue(user: User) -> QuerySet[Initiative]:
-    """Submitted proposals, live initiatives whose review is due or overdue, and any flagged for attention."""
+    """Submitted proposals, live initiatives whose review is due or overdue, and any flagged (see flagged())."""
     soon = timezone.localdate() + timedelta(days=7)
     base = permissions.reviewable_initiatives(user, Initiative.objects.all())
     ids = base.filter(
-        Q(status=Status.SUBMITTED)
-        | Q(status__in=(Status.LIVE, Status.PAUSED), next_review_on__lte=soon)
-        | Q(status__in=(Status.LIVE, Status.PAUSED), flagged_for_attention=True)
-        | Q(status=Status.LIVE, is_stalled=True)
+        Q(status=Status.SUBMITTED) | Q(status__in=(Status.LIVE, Status.PAUSED), next_review_on__lte=soon) | flagged()
     ).values("pk")
     return (
         Initiative.objects.filter(pk__in=ids)
         .select_related("lead", "sponsor", "priority", "directorate")
         .prefetch_related(Prefetch("wards", queryset=Ward.objects.only("pk", "name", "slug", "directorate_id")))
+        .annotate(is_flagged=flagged(), on_overloaded_ward=on_overloaded_ward())
         .order_by("next_review_on", "submitted_at", "pk")
     )
 
@@ -79,9 +101,31 @@ def review_counts(user: User) -> dict[str, int]:
                 "pk",
                 filter=Q(status__in=(Status.LIVE, Status.PAUSED), next_review_on__gte=today, next_review_on__lte=soon),
             ),
-            flagged=Count("pk", filter=Q(flagged_for_attention=True) | Q(is_stalled=True)),
+            flagged=Count("pk", filter=flagged()),
         )
     )
+
+
+def overloaded_wards_touched(initiatives: Iterable[Initiative]) -> dict[int, list[Ward]]:
+    """For each initiative adding to an overloaded ward's load, those wards (by initiative id), in one query.
+    Reads the initiatives' prefetched wards."""
+    flags = list(OverloadFlag.objects.open().select_related("ward").order_by("ward__name"))
+    if not flags:
+        return {}
+    found: dict[int, list[Ward]] = {}
+    for initiative in initiatives:
+        if initiative.status != Status.LIVE:
+            continue
+        if initiative.scope == Scope.TRUST:
+            wards = [flag.ward for flag in flags]
+        elif initiative.scope == Scope.DIRECTORATE:
+            wards = [flag.ward for flag in flags if flag.ward.directorate_id == initiative.directorate_id]
+        else:
+            mine = {ward.pk for ward in initiative.wards.all()}
+            wards = [flag.ward for flag in flags if flag.ward_id in mine]
+        if wards:
+            found[initiative.pk] = wards
+    return found
 
 
 def initiative_for_page(pk: int, user: User) -> Initiative:

@@ -88,6 +88,9 @@ def _review_queue_context(request) -> dict:
         "submitted": [i for i in queue if i.status == Status.SUBMITTED],
         "overdue": [i for i in queue if i.status != Status.SUBMITTED and i.next_review_on and i.next_review_on < today],
         "due": [i for i in queue if i.status != Status.SUBMITTED and i.next_review_on and i.next_review_on >= today],
-        "flagged": [i for i in queue if i.flagged_for_attention or i.is_stalled],
+        "flagged": [i for i in queue if i.is_flagged],
     }
+    overloaded = selectors.overloaded_wards_touched(groups["flagged"])
+    for initiative in queue:
+        initiative.overloaded_wards = overloaded.get(initiative.pk, [])
     return {"groups": groups, "total": page.paginator.count, "page": page, "query": ""}
