@@ -1,9 +1,15 @@
-"""The demo's overloaded ward: the sponsor finds the flag, records a decision, and sets how they are told."""
+"""The demo's overloaded ward: the sponsor finds the flag, records a decision, and sets how they are told; one run
+of the jobs sends each person one email listing their reminders, shown as one entry on their notifications."""
 
 from datetime import timedelta
+from io import StringIO
 
+from django.core import mail
+from django.core.management import call_command
 from django.utils import timezone
+from playwright.sync_api import expect
 
+from qiportal.models import Notification, User
 from tests.browser.conftest import assert_accessible, assert_no_sideways_scroll
 
 
@@ -49,3 +55,30 @@ def test_notification_preferences_page_is_accessible_at_320px(page, live_server,
     ).check()
     page.get_by_role("button", name="Save preferences").click()
     assert "Your notification preferences are saved." in page.locator("main").inner_text()
+
+
+def test_one_run_of_the_jobs_sends_the_sponsor_one_email_and_one_grouped_notification(page, live_server, demo, sign_in):
+    """Issue 17: a run_jobs run sent the demo sponsor 14 separate "An excellence conversation is overdue" emails."""
+    mail.outbox.clear()
+    call_command("run_jobs", stdout=StringIO())
+    sponsor = User.objects.get(username="sponsor")
+    [email] = [message for message in mail.outbox if sponsor.email in message.to]
+    batch = Notification.objects.filter(recipient=sponsor).exclude(items=[]).get()
+    assert email.subject == batch.title
+    assert len(batch.items) > 1
+
+    sign_in("sponsor")
+    page.goto(f"{live_server.url}/notifications/")
+    expect(page).to_have_title("Notifications – QI Portal")
+    card = page.locator(".nhsuk-card").filter(has_text=batch.title)
+    expect(card).to_have_count(1)
+    expect(card.get_by_test_id("reminder-items").get_by_role("link")).to_have_count(len(batch.items))
+    expect(card.get_by_test_id("delivery")).to_contain_text("Email: sent")
+    assert_accessible(page)
+
+    # The same run again the same day: nothing is reminded twice, so no second email.
+    call_command("run_jobs", stdout=StringIO())
+    assert len([message for message in mail.outbox if sponsor.email in message.to]) == 1
+    card.get_by_test_id("reminder-items").get_by_role("link").first.click()
+    expect(page).not_to_have_title("Notifications – QI Portal")
+    expect(page.locator("h1")).to_be_visible()

@@ -1,0 +1,102 @@
+"""Issue 17: one definition of "flagged". /reviews/ said "Nothing is flagged" while the sponsor's home and the
+review page showed Oak Ward's open overload flag; the queue, its count on the home page and the header's count
+now all ask projects.selectors.flagged()."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from projects import jobs
+from projects.models import OverloadFlag, Scope, Status
+from tests.factories import InitiativeFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def flagged_section(page: str) -> str:
+    return page.split('id="flagged"', 1)[1].split("</table>", 1)[0] if 'id="flagged"' in page else ""
+
+
+def nav_review_count(page: str) -> int:
+    found = re.search(r'href="/reviews/".*?<span class="app-nav-count">(\d+)', page, re.S)
+    return int(found.group(1)) if found else 0
+
+
+@pytest.fixture
+def overloaded_oak(ward, other_ward, sponsor):
+    """Oak Ward with four live initiatives over its threshold of three, and a quiet one on Heron Ward. Reviews are
+    months away, so nothing is in the queue for being due."""
+    on_oak = [
+        InitiativeFactory(sponsor=sponsor, wards=[ward], directorate=ward.directorate, title=f"Oak project {n}")
+        for n in range(1, 4)
+    ]
+    directorate_wide = InitiativeFactory(
+        sponsor=sponsor, scope=Scope.DIRECTORATE, directorate=ward.directorate, wards=[], title="Medicine-wide audit"
+    )
+    InitiativeFactory(sponsor=sponsor, wards=[other_ward], directorate=other_ward.directorate, title="Heron project")
+    jobs.scan_wards(notify_people=False)
+    assert OverloadFlag.objects.open().get().ward == ward
+    return [*on_oak, directorate_wide]
+
+
+def test_the_review_queue_lists_initiatives_on_an_overloaded_ward_as_flagged(client, sponsor, overloaded_oak):
+    client.force_login(sponsor)
+    page = client.get("/reviews/").content.decode()
+    section = flagged_section(page)
+    assert "Flagged or stalled (4)" in page
+    assert "Nothing is flagged" not in page
+    for initiative in overloaded_oak:
+        assert initiative.title in section
+    assert "Heron project" not in page  # its ward is within its threshold
+    assert 'Adds to the load of <a href="/wards/oak-ward/">Oak Ward</a>, over its initiative threshold' in section
+
+
+def test_home_queue_and_header_count_the_same_flagged_initiatives(client, sponsor, overloaded_oak):
+    client.force_login(sponsor)
+    home = client.get("/").content.decode()
+    assert "4 initiatives to review: 0 submitted, 0 reviews overdue, 0 due this week, 4 flagged or stalled." in home
+    assert "Oak Ward" in home  # the open flag on the wards they oversee
+    assert nav_review_count(home) == 4
+    queue = client.get("/reviews/").content.decode()
+    assert "Flagged or stalled (4)" in queue and nav_review_count(queue) == 4
+
+
+def test_a_directorate_wide_initiatives_review_page_names_the_overloaded_ward(client, sponsor, overloaded_oak):
+    client.force_login(sponsor)
+    directorate_wide = overloaded_oak[-1]
+    page = client.get(f"/reviews/{directorate_wide.pk}/").content.decode()
+    assert "Overload flag open" in page
+    assert 'adds to the load of <a href="/wards/oak-ward/">Oak Ward</a>' in page.replace("It adds", "it adds")
+
+
+def test_nothing_is_flagged_once_the_flag_closes(client, sponsor, overloaded_oak):
+    from projects import services
+
+    services.decide(initiative_id=overloaded_oak[0].pk, kind="halt", by=sponsor, reason="Merged into another")
+    jobs.scan_wards(notify_people=False)
+    assert not OverloadFlag.objects.open().exists()
+    client.force_login(sponsor)
+    page = client.get("/reviews/").content.decode()
+    assert "Flagged or stalled (0)" in page
+    assert nav_review_count(page) == 0
+
+
+def test_a_paused_initiative_on_the_ward_is_not_flagged(client, sponsor, overloaded_oak):
+    paused = InitiativeFactory(sponsor=sponsor, wards=overloaded_oak[0].wards.all(), status=Status.PAUSED)
+    client.force_login(sponsor)
+    assert paused.title not in client.get("/reviews/").content.decode()  # paused work adds nothing to the load
+
+
+def test_the_queue_runs_the_same_queries_however_many_are_flagged(client, sponsor, ward, overloaded_oak):
+    client.force_login(sponsor)
+    client.get("/reviews/")
+    with CaptureQueriesContext(connection) as few:
+        client.get("/reviews/")
+    for n in range(10):
+        InitiativeFactory(sponsor=sponsor, wards=[ward], directorate=ward.directorate, title=f"More {n}")
+    with CaptureQueriesContext(connection) as many:
+        page = client.get("/reviews/").content.decode()
+    assert "Flagged or stalled (14)" in page
+    assert len(many) == len(few)
