@@ -10,10 +10,10 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 
-from qiportal.models import Notification
+from qiportal.models import EMAIL_ATTEMPTS, Notification
 
 logger = logging.getLogger(__name__)
-MAX_ATTEMPTS = 5
+MAX_ATTEMPTS = EMAIL_ATTEMPTS
 
 
 def deliver(notification_id: int) -> bool:

@@ -269,6 +269,10 @@ class Channel(models.TextChoices):
     IN_APP = "in_app", "Only show in QI Portal"
 
 
+# How many times an email is tried before it is left failed for an administrator (qiportal.delivery).
+EMAIL_ATTEMPTS = 5
+
+
 class Notification(models.Model):
     """One message to one person about one thing; also the record of its email delivery.
 
@@ -328,6 +332,8 @@ class Notification(models.Model):
     def delivery(self) -> str:
         """What happened to this message, in the person's words: never "Email: sent" unless an email went."""
         if self.status == self.Status.FAILED:
+            if self.attempts >= EMAIL_ATTEMPTS:
+                return "Email: could not be sent"
             return "Email: not sent yet (we will try again)"
         return {
             self.Status.PENDING: "Email: on its way",

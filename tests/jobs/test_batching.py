@@ -270,3 +270,19 @@ def test_nothing_due_is_a_quiet_run(db):
         result = jobs.remind_reviews_due()
     assert result.lines == ["0 review reminders for 2026-W48."]
     assert not Notification.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("status", "attempts", "shown"),
+    [
+        (Notification.Status.PENDING, 0, "Email: on its way"),
+        (Notification.Status.SENT, 1, "Email: sent"),
+        (Notification.Status.FAILED, 1, "Email: not sent yet (we will try again)"),
+        (Notification.Status.FAILED, 5, "Email: could not be sent"),
+        (Notification.Status.DIGEST, 0, "Waiting for your weekly digest email"),
+        (Notification.Status.IN_DIGEST, 0, "In your weekly digest email"),
+        (Notification.Status.IN_APP, 0, "Shown in QI Portal only (no email)"),
+    ],
+)
+def test_each_status_says_what_happened(status, attempts, shown):
+    assert Notification(status=status, attempts=attempts).delivery == shown
