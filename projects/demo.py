@@ -51,7 +51,8 @@ class Cycle:
 
 @dataclass(frozen=True)
 class CharterEdit:
-    """An edit to the charter `weeks_ago` weeks ago: `field` had `old` before it and has the spec's value now."""
+    """An edit to the charter `weeks_ago` weeks ago: `field` had `old` before it and has the spec's value now
+    (for `planned_end_on`, `old` is how many weeks later or earlier than now the end was planned before)."""
 
     weeks_ago: int
     field: str
