@@ -506,14 +506,15 @@ def note_activity(initiative_ids, latest_entry: dict[int, datetime]) -> None:
 # After the first scan: date what it found as the history says it happened -----------------------------------
 
 
-def date_scan_findings(since: datetime) -> None:
+def date_scan_findings(initiative_ids, since: datetime) -> None:
     """The scan that follows the seeding marks stalled initiatives and opens overload flags dated today. Date them
     as a scan running every day would have: stalled from `STALLED_WEEKS` after the last sign of work, and each new
     flag from the decision that last took its ward over its threshold, with the load it had then."""
     weeks = timedelta(weeks=settings.QI["STALLED_WEEKS"])
-    for initiative in Initiative.objects.filter(
-        is_stalled=True, status=Status.LIVE, stalled_since=timezone.localdate()
-    ):
+    marked_today = Initiative.objects.filter(
+        pk__in=list(initiative_ids), is_stalled=True, status=Status.LIVE, stalled_since=timezone.localdate()
+    )
+    for initiative in marked_today:
         stalled_since = timezone.localdate(initiative.last_activity_at + weeks) + timedelta(days=1)
         Initiative.objects.filter(pk=initiative.pk).update(stalled_since=stalled_since)
     for flag in OverloadFlag.objects.open().filter(opened_at__gte=since, decision="").select_related("ward"):

@@ -57,7 +57,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Learning from Excellence: {reports} demo reports."))
         projects_jobs.scan_wards(notify_people=False)  # flags and stalled marks, without emailing anyone
         if created:
-            projects_demo.date_scan_findings(since=started)
+            projects_demo.date_scan_findings([i.pk for i in initiatives], since=started)
         flagged = ", ".join(projects_jobs.open_flag_wards()) or "none"
         self.stdout.write(self.style.SUCCESS(f"Initiativitis scan: wards with an open overload flag: {flagged}."))
         if options["password"]:
