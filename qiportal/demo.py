@@ -7,6 +7,7 @@ Every function is idempotent: it updates rows keyed by slug or username, so runn
 
 from dataclasses import dataclass
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from qiportal.models import Directorate, Role, RoleAssignment, StrategicPriority, Trust, User, Ward
@@ -225,6 +226,9 @@ def seed_organisation(password: str | None) -> dict[str, User]:
             )
         )
 
+    # Hashed once for every demo user (they share the password anyway): hashing is slow on purpose, and
+    # `make run` sets the password on every start.
+    hashed = make_password(password) if password else None
     users: dict[str, User] = {}
     for person in people:
         user, _ = User.objects.update_or_create(
@@ -240,8 +244,8 @@ def seed_organisation(password: str | None) -> dict[str, User]:
                 "is_active": True,
             },
         )
-        if password:
-            user.set_password(password)
+        if hashed:
+            user.password = hashed
             user.save(update_fields=["password"])
         user.wards.set([wards[slug] for slug in person.wards])
         wanted = set()

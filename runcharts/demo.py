@@ -4,17 +4,19 @@ Every data type, chart and frequency appears: weekly single values on run and Xm
 (KIND_MEASURES) a monthly P chart of falls risk assessments on Oak Ward, a U chart of falls per 1,000 bed days
 and a G chart of days between pressure ulcers on Willow Ward, a weekly C chart, a T chart of hours between missed
 sepsis screens, P′ and U′ charts over large denominators, and an I chart chosen by a person with a reason.
-Idempotent: measures are keyed by (initiative, name) and each period's data comes from a fixed random seed,
-so a second run writes nothing new. PDSA cycles, which projects.demo rebuilds each run, are linked again.
+Idempotent: a measure is created once, keyed by (initiative, name), with data from a fixed random seed, and kept
+as it is after that (with whatever people entered in the demo). Each period's data is dated as entered by the
+measure's owner shortly after the period ended, so the initiative's last sign of work is real.
 """
 
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
@@ -167,7 +169,7 @@ def _series(spec: DemoMeasure, weeks: list[date], change_week: date | None) -> l
 
 @transaction.atomic
 def seed_measures() -> list[Measure]:
-    """Create or refresh the demo measures; returns them. Initiatives not in the log are skipped."""
+    """Create the demo measures that do not exist yet; returns them all. Initiatives not in the log are skipped."""
     initiatives = {i.title: i for i in Initiative.objects.filter(title__in={m.initiative for m in MEASURES})}
     last_week = selectors.last_complete_week(timezone.localdate())
     seeded = []
@@ -175,7 +177,7 @@ def seed_measures() -> list[Measure]:
         initiative = initiatives.get(spec.initiative)
         if initiative is None:
             continue
-        measure, _ = Measure.objects.update_or_create(
+        measure, created = Measure.objects.get_or_create(
             initiative=initiative,
             name=spec.name,
             defaults={
@@ -189,12 +191,13 @@ def seed_measures() -> list[Measure]:
                 "owner": initiative.lead,
             },
         )
+        if not created:  # kept as it is
+            seeded.append(measure)
+            continue
         end = last_week - timedelta(weeks=1) if spec.skip_last_week else last_week
         cycles = list(initiative.pdsa_cycles.order_by("number"))
-        for cycle in cycles:
-            if cycle.measure_id != measure.pk:
-                cycle.measure = measure
-                cycle.save(update_fields=["measure"])
+        # The cycles test changes on this measure (a link, not a charter edit: no history record dated today).
+        initiative.pdsa_cycles.filter(measure__isnull=True).update(measure=measure)
         count, change_week, change_cycle = spec.weeks, None, None
         if spec.pattern == "shift_after_pdsa":
             # The shift follows the first cycle that leaves a 12-week baseline inside a 60-week window.
@@ -238,14 +241,54 @@ def _sync_points(measure: Measure, wanted: dict[date, float | Reading]) -> bool:
             point.save()
             changed = True
     new = [
-        DataPoint(measure=measure, week_start=w, value=r.value, numerator=r.numerator, denominator=r.denominator)
+        DataPoint(
+            measure=measure,
+            week_start=w,
+            value=r.value,
+            numerator=r.numerator,
+            denominator=r.denominator,
+            entered_by_id=measure.owner_id,
+        )
         for w, r in readings.items()
         if w not in existing
     ]
     if new:
+        now = timezone.now()
+        for point in new:
+            point._history_date = _entered_at(measure, point.week_start, now)
+            point._history_user = measure.owner
         bulk_create_with_history(new, DataPoint)
+        # entered_at is kept by auto_now on save; a bulk update (which skips it) dates it as the history does.
+        dated = list(DataPoint.objects.filter(measure=measure, week_start__in=[p.week_start for p in new]))
+        for point in dated:
+            point.entered_at = _entered_at(measure, point.week_start, now)
+        DataPoint.objects.bulk_update(dated, ["entered_at"], batch_size=200)
         changed = True
     return changed
+
+
+def _entered_at(measure: Measure, period: date, now: datetime) -> datetime:
+    """When the owner entered a period's data: the morning of the second day after the period ended (the day
+    itself for an event), never later than an hour ago."""
+    if measure.frequency == kinds.MONTHLY:
+        after = (period.replace(day=28) + timedelta(days=4)).replace(day=1) + timedelta(days=1)
+    elif measure.frequency == kinds.WEEKLY:
+        after = period + timedelta(days=8)
+    else:
+        after = period
+    entered = timezone.make_aware(datetime.combine(after, time(9, 30)))
+    return min(entered, now - timedelta(hours=1))
+
+
+def latest_entries(initiative_ids) -> dict[int, datetime]:
+    """Each initiative's latest measure data entry (for projects.demo.note_activity)."""
+    rows = (
+        DataPoint.objects.filter(measure__initiative_id__in=list(initiative_ids))
+        .values("measure__initiative_id")
+        .annotate(latest=Max("entered_at"))
+        .order_by()
+    )
+    return {row["measure__initiative_id"]: row["latest"] for row in rows}
 
 
 @dataclass(frozen=True)
@@ -446,7 +489,7 @@ def _kind_series(spec: KindMeasure, last_week: date) -> dict[date, float | Readi
 
 
 def seed_kind_measures(last_week: date) -> list[Measure]:
-    """Create or refresh the demo measures of every data type; returns them."""
+    """Create the demo measures of every data type that do not exist yet; returns them all."""
     titles = {spec.initiative for spec in KIND_MEASURES}
     initiatives = {i.title: i for i in Initiative.objects.filter(title__in=titles)}
     wards = {w.slug: w for w in Ward.objects.filter(slug__in={s.ward for s in KIND_MEASURES if s.ward})}
@@ -455,7 +498,7 @@ def seed_kind_measures(last_week: date) -> list[Measure]:
         initiative = initiatives.get(spec.initiative)
         if initiative is None:
             continue
-        measure, _ = Measure.objects.update_or_create(
+        measure, created = Measure.objects.get_or_create(
             initiative=initiative,
             name=spec.name,
             defaults={
@@ -476,6 +519,9 @@ def seed_kind_measures(last_week: date) -> list[Measure]:
                 "owner": initiative.lead,
             },
         )
+        if not created:  # kept as it is
+            seeded.append(measure)
+            continue
         if _sync_points(measure, _kind_series(spec, last_week)) or not measure.latest_signal:
             services.data_changed(measure)
         seeded.append(measure)
