@@ -15,8 +15,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from projects.models import Decision, Initiative, OverloadFlag, PdsaCycle, Status
-from projects.overload import WardLoad, format_load, ward_loads
+from projects.models import Decision, Initiative, LoadWeights, OverloadFlag, PdsaCycle, Status
+from projects.overload import WardLoad, count_live_loads, format_load, ward_live_loads
 from qiportal import notifications
 from qiportal.jobs import JobResult, iso_week, qi_leads, ward_managers
 from qiportal.models import NotificationKind, Role, User, Ward
@@ -31,8 +31,13 @@ def scan_wards(*, today: date | None = None, notify_people: bool = True) -> JobR
     """
     result = JobResult("scan_wards")
     today = today or timezone.localdate()
+    # The loads are stored as initiatives change; the scan verifies them in a few queries per batch of wards and
+    # repairs any that drifted (a bulk import, an edit made outside the services) before acting on them.
+    repaired = repair_ward_loads()
+    if repaired:
+        result.add(f"Repaired the stored initiative load of {len(repaired)} wards.", "loads_repaired")
     active = list(Ward.objects.filter(is_active=True).select_related("directorate"))
-    loads = ward_loads(active)
+    loads = ward_live_loads(active)
     wards = {ward.pk: ward for ward in active}
     to_open = [load for load in loads.values() if load.is_over and load.open_flag is None]
     to_close = [load for load in loads.values() if not load.is_over and load.open_flag is not None]
@@ -56,6 +61,53 @@ def scan_wards(*, today: date | None = None, notify_people: bool = True) -> JobR
     return result
 
 
+# 140 wards' five fields fit one UPDATE within SQLite's 999 parameters, so each batch is one statement there too.
+REPAIR_BATCH = 140
+
+
+def repair_ward_loads(*, batch_size: int | None = None) -> list[Ward]:
+    """Count every ward's load afresh and fix the stored values that differ; the wards it fixed.
+
+    Per batch of wards: the wards, the three counts, the open flags, and one bulk update when anything drifted,
+    so the number of queries grows with the number of batches, not of wards or initiatives.
+    """
+    batch_size = batch_size or REPAIR_BATCH
+    weights = LoadWeights.current()
+    fixed = []
+    last_pk = 0
+    while True:
+        with transaction.atomic():
+            # Locked while counted and fixed: a decision in flight either committed before (and is counted) or
+            # waits and adds its change to the repaired value.
+            wards = list(Ward.objects.select_for_update().filter(pk__gt=last_pk).order_by("pk")[:batch_size])
+            fixed += _repair_batch(wards, weights)
+        if len(wards) < batch_size:
+            return fixed
+        last_pk = wards[-1].pk
+
+
+def _repair_batch(wards: list[Ward], weights: LoadWeights) -> list[Ward]:
+    if not wards:
+        return []
+    fields = ["live_on_ward", "live_on_directorate", "live_trust_wide", "live_load", "overload_flag_open"]
+    counted = count_live_loads(wards, weights)
+    flagged = set(
+        OverloadFlag.objects.open().filter(ward_id__in=[ward.pk for ward in wards]).values_list("ward_id", flat=True)
+    )
+    drifted = []
+    for ward in wards:
+        truth = counted[ward.pk]
+        stored = (ward.live_on_ward, ward.live_on_directorate, ward.live_trust_wide, ward.live_load)
+        wanted = (truth.live_on_ward, truth.live_on_directorate, truth.live_trust_wide, truth.live_load)
+        if stored != wanted or ward.overload_flag_open != (ward.pk in flagged):
+            (ward.live_on_ward, ward.live_on_directorate, ward.live_trust_wide, ward.live_load) = wanted
+            ward.overload_flag_open = ward.pk in flagged
+            drifted.append(ward)
+    if drifted:
+        Ward.objects.bulk_update(drifted, fields)
+    return drifted
+
+
 # One transaction with its notifications: a worker killed before telling people leaves no flag behind, so the
 # next run opens it again and tells them (issue 10, tests/faults/test_scan_interrupted.py).
 @transaction.atomic
@@ -67,6 +119,7 @@ def _open_flag(
             flag = OverloadFlag.objects.create(ward=ward, load_at_open=load.load, threshold_at_open=load.threshold)
     except IntegrityError:  # another run opened this ward's flag a moment ago
         return
+    Ward.objects.filter(pk=ward.pk).update(overload_flag_open=True)
     result.add(f"Opened an overload flag for {ward}: {load.summary}.", "flags_opened")
     if not notify_people:
         return
@@ -102,6 +155,7 @@ def _close_flag(ward: Ward, load: WardLoad, *, result: JobResult) -> None:
         flag.load_at_close = load.load
         flag.close_cause = close_cause(ward, flag, load)
         flag.save(update_fields=["closed_at", "load_at_close", "close_cause"])
+        Ward.objects.filter(pk=ward.pk).update(overload_flag_open=False)
     result.add(f"Closed the overload flag for {ward}: {flag.close_cause}", "flags_closed")
 
 
