@@ -14,8 +14,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
-from projects.models import Decision, Initiative, LoadWeights, OverloadFlag, PdsaCycle, Status
+from projects.models import Decision, Initiative, LoadWeights, OverloadFlag, PdsaCycle, Scope, Status
 from projects.overload import WardLoad, count_live_loads, format_load, ward_live_loads
 from qiportal import notifications
 from qiportal.jobs import JobResult, iso_week, qi_leads, ward_managers
@@ -42,17 +43,7 @@ def scan_wards(*, today: date | None = None, notify_people: bool = True) -> JobR
     to_open = [load for load in loads.values() if load.is_over and load.open_flag is None]
     to_close = [load for load in loads.values() if not load.is_over and load.open_flag is not None]
     if to_open:
-        leads = qi_leads()
-        managers = ward_managers(load.ward_id for load in to_open)
-        for load in to_open:
-            _open_flag(
-                wards[load.ward_id],
-                load,
-                leads=leads,
-                managers=managers.get(load.ward_id, []),
-                result=result,
-                notify_people=notify_people,
-            )
+        _open_flags([(wards[load.ward_id], load) for load in to_open], result=result, notify_people=notify_people)
     for load in to_close:
         _close_flag(wards[load.ward_id], load, result=result)
     over = sum(1 for load in loads.values() if load.is_over)
@@ -108,42 +99,94 @@ def _repair_batch(wards: list[Ward], weights: LoadWeights) -> list[Ward]:
     return drifted
 
 
-# One transaction with its notifications: a worker killed before telling people leaves no flag behind, so the
-# next run opens it again and tells them (issue 10, tests/faults/test_scan_interrupted.py).
+# One transaction for every flag the run opens, with their notifications: a worker killed before telling people
+# leaves no flag behind, so the next run opens them again and tells them (issue 10,
+# tests/faults/test_scan_interrupted.py). A fixed number of queries however many flags open (issue 15).
 @transaction.atomic
-def _open_flag(
-    ward: Ward, load: WardLoad, *, leads: list[User], managers: list[User], result: JobResult, notify_people: bool
-) -> None:
-    try:
-        with transaction.atomic():
-            flag = OverloadFlag.objects.create(ward=ward, load_at_open=load.load, threshold_at_open=load.threshold)
-    except IntegrityError:  # another run opened this ward's flag a moment ago
+def _open_flags(crowded: list[tuple[Ward, WardLoad]], *, result: JobResult, notify_people: bool) -> None:
+    flags = _create_flags(crowded)
+    if not flags:
         return
-    Ward.objects.filter(pk=ward.pk).update(overload_flag_open=True)
-    result.add(f"Opened an overload flag for {ward}: {load.summary}.", "flags_opened")
+    Ward.objects.filter(pk__in=[flag.ward_id for flag in flags]).update(overload_flag_open=True)
+    by_ward = {ward.pk: (ward, load) for ward, load in crowded}
+    for flag in flags:
+        ward, load = by_ward[flag.ward_id]
+        result.add(f"Opened an overload flag for {ward}: {load.summary}.", "flags_opened")
     if not notify_people:
         return
-    sponsors = list(
-        User.objects.filter(
-            pk__in=Initiative.objects.live().touching_ward(ward).values("sponsor_id"), is_active=True
-        ).order_by("pk")
+    leads = qi_leads()
+    managers = ward_managers(flag.ward_id for flag in flags)
+    sponsors = _sponsors_touching([by_ward[flag.ward_id][0] for flag in flags])
+    notes = []
+    for flag in flags:
+        ward, load = by_ward[flag.ward_id]
+        lines = [
+            f"{ward} has {load.live_initiative_count} live improvement initiatives touching it: "
+            f"{load.summary.lower()}.",
+            "Seed research found staff inundated by simultaneous initiatives stop improving at all.",
+            "A senior manager can accept this for now, with a reason and a review date, or pause or halt "
+            "initiatives to shield the ward.",
+        ]
+        notes.append(
+            notifications.Note(
+                recipients=[*managers.get(ward.pk, []), *sponsors.get(ward.pk, []), *leads],
+                kind=NotificationKind.OVERLOAD,
+                title=f"{ward} is over its initiative threshold",
+                body="\n\n".join(lines),
+                subject=flag,
+                url=reverse("projects:overload_flag", args=[flag.pk]),
+                event=f"flag-{flag.pk}",
+            )
+        )
+    sent = notifications.notify_many(notes)
+    result.add(f"  Told {len({n.recipient_id for n in sent})} people about {len(flags)} wards over their threshold.")
+
+
+def _create_flags(crowded: list[tuple[Ward, WardLoad]]) -> list[OverloadFlag]:
+    """One insert for all; if another run opened one of them a moment ago, one by one, skipping those."""
+    rows = [OverloadFlag(ward=ward, load_at_open=load.load, threshold_at_open=load.threshold) for ward, load in crowded]
+    try:
+        with transaction.atomic():
+            return bulk_create_with_history(rows, OverloadFlag)  # the flag's history starts at its opening
+    except IntegrityError:
+        pass
+    flags = []
+    for row in rows:
+        try:
+            with transaction.atomic():
+                row.pk = None
+                row.save()
+                flags.append(row)
+        except IntegrityError:
+            continue
+    return flags
+
+
+def _sponsors_touching(wards: list[Ward]) -> dict[int, list[User]]:
+    """Active sponsors of the live initiatives touching each ward (on it, across its directorate, trust-wide)."""
+    live = Initiative.objects.live()
+    on_ward = list(
+        Initiative.wards.through.objects.filter(
+            ward_id__in=[ward.pk for ward in wards], initiative__status=Status.LIVE, initiative__scope=Scope.WARDS
+        ).values_list("ward_id", "initiative__sponsor_id")
     )
-    lines = [
-        f"{ward} has {load.live_initiative_count} live improvement initiatives touching it: {load.summary.lower()}.",
-        "Seed research found staff inundated by simultaneous initiatives stop improving at all.",
-        "A senior manager can accept this for now, with a reason and a review date, or pause or halt "
-        "initiatives to shield the ward.",
-    ]
-    sent = notifications.notify(
-        recipients=[*managers, *sponsors, *leads],
-        kind=NotificationKind.OVERLOAD,
-        title=f"{ward} is over its initiative threshold",
-        body="\n\n".join(lines),
-        subject=flag,
-        url=reverse("projects:overload_flag", args=[flag.pk]),
-        event=f"flag-{flag.pk}",
+    by_directorate = list(
+        live.filter(scope=Scope.DIRECTORATE, directorate_id__in={ward.directorate_id for ward in wards}).values_list(
+            "directorate_id", "sponsor_id"
+        )
     )
-    result.add(f"  Told {len(sent)} people about {ward}.")
+    trust_wide = set(live.filter(scope=Scope.TRUST).values_list("sponsor_id", flat=True))
+    ids = {pk for _, pk in on_ward} | {pk for _, pk in by_directorate} | trust_wide
+    people = {user.pk: user for user in User.objects.filter(pk__in=ids, is_active=True)}
+    found: dict[int, set[int]] = {ward.pk: set(trust_wide) for ward in wards}
+    for ward_id, sponsor_id in on_ward:
+        found[ward_id].add(sponsor_id)
+    directorate_sponsors: dict[int, set[int]] = {}
+    for directorate_id, sponsor_id in by_directorate:
+        directorate_sponsors.setdefault(directorate_id, set()).add(sponsor_id)
+    for ward in wards:
+        found[ward.pk] |= directorate_sponsors.get(ward.directorate_id, set())
+    return {ward_id: [people[pk] for pk in sorted(ids) if pk in people] for ward_id, ids in found.items()}
 
 
 def _close_flag(ward: Ward, load: WardLoad, *, result: JobResult) -> None:
