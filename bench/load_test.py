@@ -4,8 +4,10 @@ Run from the repository root: ``python bench/load_test.py``. It builds the demo 
 database (``LOAD_DATABASE_URL``, default PostgreSQL ``qiportal_load`` on 127.0.0.1, created if missing; or an
 SQLite file when ``LOAD_DATABASE_URL=sqlite``), serves it with gunicorn, and runs ``LOAD_USERS`` (50) threads
 for at most ``LOAD_SECONDS`` (60) seconds and ``LOAD_REQUESTS`` (40) requests each. About one request in five
-writes (an excellence report, or marking notifications read). Any error status or exception is counted and
-fails the run. The summary is printed and appended to bench/results/.
+writes (an excellence report, or marking notifications read); some reads go to the bench floor page, so the reads'
+p95 is given as a ratio to the floor's p95 under the same load. Without LOAD_DATABASE_URL it uses PostgreSQL
+beside BENCH_DATABASE_URL (its name + "_load") when that is set, else SQLite (as make bench does). Any error
+status or exception is counted and fails the run. The summary is printed and appended to bench/results/.
 """
 
 from __future__ import annotations
@@ -35,8 +37,21 @@ ACCOUNTS = ["qilead", "sponsor", "wardmanager", "staff", "coach", "hca", "physio
 READS = ["/", "/initiatives/", "/initiatives/?status=live", "/excellence/", "/wards/oak-ward/", "/notifications/"]
 
 
+FLOOR = "/bench-floor/"  # bench/floor_urls.py: a trivial template through the same middleware
+FLOOR_SHARE = 0.15  # of reads: the floor measured under the same load as the pages
+
+
+def wanted_database() -> str:
+    """LOAD_DATABASE_URL; else, as `make bench` does, PostgreSQL beside BENCH_DATABASE_URL (its name + "_load")
+    when that is set, and SQLite otherwise."""
+    if os.environ.get("LOAD_DATABASE_URL"):
+        return os.environ["LOAD_DATABASE_URL"]
+    bench = os.environ.get("BENCH_DATABASE_URL", "")
+    return f"{bench}_load" if bench.startswith("postgres") else "sqlite"
+
+
 def database_url() -> str:
-    wanted = os.environ.get("LOAD_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/qiportal_load")
+    wanted = wanted_database()
     if wanted.startswith("postgres"):
         import psycopg2
 
@@ -68,6 +83,9 @@ def user_session(base: str, number: int, stats: dict, lock: threading.Lock, dead
             if rng.random() < 0.2:
                 status, expected = write(browser, username, rng)
                 kind = "write"
+            elif rng.random() < FLOOR_SHARE:
+                (status, _), expected = browser.get(FLOOR), (200,)
+                kind = "floor"
             else:
                 (status, _), expected = browser.get(rng.choice(READS)), (200,)
                 kind = "read"
@@ -110,7 +128,7 @@ def write(browser: Browser, username: str, rng: random.Random) -> tuple[int, tup
 def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="qiportal-load-"))
     env = environment(tmp)
-    url = os.environ.get("LOAD_DATABASE_URL", "")
+    url = wanted_database()
     env["DATABASE_URL"] = f"sqlite:///{tmp / 'load.sqlite3'}" if url == "sqlite" else database_url()
     os.environ.update(env)
     server = None
@@ -119,7 +137,7 @@ def main() -> int:
         manage(env, "collectstatic", "--noinput")
         manage(env, "seed_demo", "--password", PASSWORD)
         server, base = serve(env, "--workers", "3", "--threads", "4")
-        stats: dict = {"read": [], "write": [], "errors": []}
+        stats: dict = {"read": [], "write": [], "floor": [], "errors": []}
         lock = threading.Lock()
         deadline = time.monotonic() + SECONDS
         started = time.perf_counter()
@@ -129,18 +147,22 @@ def main() -> int:
         for thread in threads:
             thread.join(timeout=SECONDS + 60)
         wall = time.perf_counter() - started
-        total = len(stats["read"]) + len(stats["write"])
+        total = len(stats["read"]) + len(stats["write"]) + len(stats["floor"])
         lines = [
             f"## Load test, {time.strftime('%Y-%m-%d %H:%M')}",
             f"{USERS} simulated users, {env['DATABASE_URL'].split(':')[0]}, gunicorn 3 workers × 4 threads, "
             f"{wall:.0f} s: {total} requests ({len(stats['write'])} writes), {total / wall:.1f} per second, "
             f"{len(stats['errors'])} errors.",
         ]
-        for kind in ("read", "write"):
+        floor_p95 = p95(stats["floor"]) if stats["floor"] else None
+        for kind in ("read", "write", "floor"):
             if stats[kind]:
+                ratio = f", {p95(stats[kind]) / floor_p95:.1f}× the floor's p95" if floor_p95 else ""
                 lines.append(
-                    f"- {kind}s: median {statistics.median(stats[kind]):.0f} ms, p95 {p95(stats[kind]):.0f} ms"
+                    f"- {kind}s: {len(stats[kind])}, median {statistics.median(stats[kind]):.0f} ms,"
+                    f" p95 {p95(stats[kind]):.0f} ms{ratio if kind != 'floor' else ''}"
                 )
+        lines.append(f"(The floor, {FLOOR}, is {FLOOR_SHARE:.0%} of the reads, served under the same load.)")
         lines += [f"- error: {error}" for error in stats["errors"][:10]]
         print("\n".join(lines))
         results = REPO / "bench" / "results"

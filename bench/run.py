@@ -1,13 +1,15 @@
 """`make bench`: run every benchmark in this folder and write the combined table to bench/results/."""
 
 import datetime
+import os
 import platform
 import subprocess
 import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ["bench_spc.py", "bench_charts.py", "bench_pages.py"]
+# BENCH_ONLY=bench_pages.py,load_test.py runs a subset.
+SCRIPTS = ["bench_spc.py", "bench_charts.py", "bench_pages.py", "load_test.py"]
 
 
 def main() -> int:
@@ -17,11 +19,19 @@ def main() -> int:
     lines = [
         f"# QI Portal benchmarks, {stamp}",
         f"Machine: {platform.node()} {platform.machine()} {platform.processor()}",
-        f"Python {platform.python_version()}",
+        f"Python {platform.python_version()}, {os.cpu_count()} CPUs",
+        "Database: "
+        + (
+            "PostgreSQL (BENCH_DATABASE_URL)"
+            if os.environ.get("BENCH_DATABASE_URL", "").startswith("postgres")
+            else "SQLite (set BENCH_DATABASE_URL for PostgreSQL)"
+        )
+        + f", scale {os.environ.get('BENCH_SCALE', '1')}",
         "",
     ]
     status = 0
-    for name in SCRIPTS:
+    only = [name for name in os.environ.get("BENCH_ONLY", "").split(",") if name]
+    for name in only or SCRIPTS:
         script = HERE / name
         if not script.exists():
             continue

@@ -22,6 +22,7 @@ from excellence.models import ExcellenceReport, RecipientResponse, Theme
 from ffit import services as ffit_services
 from ffit.models import Audit, Response
 from ffit.questionnaire import SECTIONS
+from projects.jobs import repair_ward_loads
 from projects.models import ChangeIdea, Decision, Initiative, PdsaCycle, Scope, Status
 from qiportal.models import Directorate, Role, RoleAssignment, StrategicPriority, Trust, User, Ward
 from runcharts import services as runcharts_services
@@ -475,4 +476,6 @@ def build(*, scale: float = 1.0, password: str | None = None, seed: int = 10, lo
         ],
         log,
     )
+    # Bulk rows bypass the services: store each ward's initiative load as they would have kept it.
+    repair_ward_loads()
     return Built(counts=counts, admin_username=admins[0].username, seconds=(timezone.now() - started).total_seconds())

@@ -99,6 +99,9 @@ class ExcellenceReport(models.Model):
             models.Index(fields=["state", "created_at"], name="excellence_follow_up"),
             models.Index(fields=["is_shared", "created_at"], name="excellence_wall"),
             models.Index(fields=["-created_at", "-id"], name="excellence_newest"),  # the list's order
+            # A ward's weekly counts (excellence.selectors.weekly_counts): its reports and its team's, by date.
+            models.Index(fields=["ward", "created_at"], name="excellence_ward_week"),
+            models.Index(fields=["team_ward", "created_at"], name="excellence_team_week"),
         ]
 
     def __str__(self) -> str:

@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404
 from django.utils import timezone
@@ -34,6 +35,7 @@ CHART_KINDS = ("status", "priority", "progress")
 DECISION_DAYS = 90
 EXCELLENCE_WEEKS = 4
 LIST_LIMIT = 20
+WARD_PAGE_SIZE = 25  # the ward table is paged: a trust has 150 wards
 PROGRESS_SCORES = [Decimal(n) / 2 for n in range(1, 11)]  # the IHI scale 0.5 to 5 in halves
 
 # The ward table's sortable columns: ?sort=<name>, or ?sort=-<name> for descending.
@@ -217,6 +219,10 @@ def stalled(initiatives) -> list[Initiative]:
     )
 
 
+def stalled_count(initiatives) -> int:
+    return initiatives.filter(status=Status.LIVE, is_stalled=True).count()
+
+
 def recent_decisions(initiatives) -> list[Decision]:
     """Pauses and halts, with their reasons, in the last 90 days: the record of shielding wards."""
     since = timezone.now() - timedelta(days=DECISION_DAYS)
@@ -311,23 +317,34 @@ def concerns_by_ward(wards: list[Ward]) -> tuple[dict[int, int], dict[int, str]]
     return counts, signals
 
 
-def ward_rows(wards: list[Ward], sort: str = "name") -> tuple[list[WardRow], dict[int, str]]:
+def ward_rows(wards: list[Ward], sort: str = "name", page: int | None = None) -> tuple[list[WardRow], dict[int, str]]:
+    """Every ward's row, sorted; with `page`, the readiness (the costly column: each audit's answers are scored)
+    is read only for that page's wards unless the table is sorted by it. Returns (rows, measure signals)."""
     loads = ward_loads(wards)
-    readiness = ffit_selectors.latest_readiness(ward.pk for ward in wards)
     excellence = excellence_counts(wards)
     concerns, signals = concerns_by_ward(wards)
-    rows = []
-    for ward in wards:
-        rows.append(
-            WardRow(
-                ward=ward,
-                load=loads.get(ward.pk),
-                readiness=readiness.get(ward.pk),
-                excellence_count=excellence.get(ward.pk, 0),
-                concern_count=concerns.get(ward.pk, 0),
-            )
+    rows = [
+        WardRow(
+            ward=ward,
+            load=loads.get(ward.pk),
+            excellence_count=excellence.get(ward.pk, 0),
+            concern_count=concerns.get(ward.pk, 0),
         )
-    return sort_rows(rows, sort), signals
+        for ward in wards
+    ]
+    by_readiness = parse_sort(sort)[0] == "ffit"
+    if page is None or by_readiness:
+        _add_readiness(rows)
+    rows = sort_rows(rows, sort)
+    if page is not None and not by_readiness:
+        _add_readiness(rows[(page - 1) * WARD_PAGE_SIZE : page * WARD_PAGE_SIZE])
+    return rows, signals
+
+
+def _add_readiness(rows: list[WardRow]) -> None:
+    readiness = ffit_selectors.latest_readiness(row.ward.pk for row in rows)
+    for row in rows:
+        row.readiness = readiness.get(row.ward.pk)
 
 
 def parse_sort(value: str | None) -> tuple[str, bool]:
@@ -368,17 +385,41 @@ def open_flags(rows: list[WardRow]) -> list[tuple[Ward, OverloadFlag]]:
     return sorted(pairs, key=lambda pair: (pair[1].opened_at, pair[1].pk), reverse=True)
 
 
-def dashboard_context(user: User, *, directorate: str | None = None, sort: str | None = None) -> dict:
+def dashboard_context(
+    user: User, *, directorate: str | None = None, sort: str | None = None, page: str | int | None = None
+) -> dict:
     scope = dashboard_scope(user, directorate)
     initiatives = scoped_initiatives(scope)
     wards = list(scoped_wards(scope))
-    rows, _signals = ward_rows(wards, sort or "name")
+    paginator = Paginator(wards, WARD_PAGE_SIZE)
+    ward_page = paginator.get_page(page)
+    rows, _signals = ward_rows(wards, sort or "name", page=ward_page.number)
+    ward_page.object_list = rows[ward_page.start_index() - 1 : ward_page.end_index()] if rows else []
     grouped = _counts_by_priority_and_status(initiatives)
     statuses = status_rows(initiatives, grouped)
     priorities = priority_rows(initiatives, grouped)
     progress = progress_rows(initiatives)
+    stale = [ward for ward in wards if ward.readiness_is_stale()]  # stored by ffit.services: no answers read
+    review_counts = reviews(initiatives)
+    flags = open_flags(rows)
+    stalled_rows = stalled(initiatives)
+    summary = {
+        "over_threshold": sum(1 for row in rows if row.load and row.load.is_over),
+        "open_flags": len(flags),
+        "wards_with_concern": sum(1 for row in rows if row.concern_count),
+        "measures_with_concern": sum(row.concern_count for row in rows),
+        "overdue_reviews": review_counts["overdue"],
+        "stalled": stalled_count(initiatives),
+        "stale_readiness": len(stale),
+        "wards": len(rows),
+    }
+    query = "&".join(f"{name}={value}" for name, value in (("directorate", directorate), ("sort", sort)) if value)
     return {
         "scope": scope,
+        "summary": summary,
+        "ward_page": ward_page,
+        "page": ward_page,
+        "query": query,
         "status_rows": statuses,
         "status_total": sum(count for _, _, count in statuses),
         "priority_rows": priorities,
@@ -386,12 +427,13 @@ def dashboard_context(user: User, *, directorate: str | None = None, sort: str |
         "charts": bar_charts(scope.label, statuses, priorities, progress),
         "excellence_chart": excellence_chart(None),
         "stalled_weeks": settings.QI["STALLED_WEEKS"],
-        "reviews": reviews(initiatives),
-        "stalled": stalled(initiatives),
+        "reviews": review_counts,
+        "stalled": stalled_rows,
         "decisions": recent_decisions(initiatives),
-        "flags": open_flags(rows),
-        "ward_rows": rows,
-        "stale_wards": [row for row in rows if row.ffit_is_missing_or_stale],
+        "flags": flags,
+        "ward_rows": ward_page.object_list,
+        "stale_wards": stale[:LIST_LIMIT],
+        "stale_more": max(0, len(stale) - LIST_LIMIT),
         "sort_links": sort_links(sort or "name", scope),
         "stale_months": settings.QI["FFIT_STALE_MONTHS"],
         "excellence_weeks": EXCELLENCE_WEEKS,

@@ -41,7 +41,10 @@ def dashboard_page(request):
     if not permissions.can_view_dashboard(request.user):
         raise PermissionDenied
     context = dashboard.dashboard_context(
-        request.user, directorate=request.GET.get("directorate") or None, sort=request.GET.get("sort")
+        request.user,
+        directorate=request.GET.get("directorate") or None,
+        sort=request.GET.get("sort"),
+        page=request.GET.get("page"),
     )
     return render(request, "hub/dashboard.html", {**context, "crumbs": [("Home", reverse("home"))]})
 

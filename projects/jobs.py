@@ -13,9 +13,10 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
-from projects.models import Decision, Initiative, OverloadFlag, PdsaCycle, Status
-from projects.overload import WardLoad, format_load, ward_loads
+from projects.models import Decision, Initiative, LoadWeights, OverloadFlag, PdsaCycle, Scope, Status
+from projects.overload import WardLoad, count_live_loads, format_load, ward_live_loads
 from qiportal import notifications
 from qiportal.jobs import JobResult, ReminderBatch, iso_week, qi_leads, ward_managers
 from qiportal.models import NotificationKind, Role, RoleAssignment, User, Ward
@@ -30,23 +31,18 @@ def scan_wards(*, today: date | None = None, notify_people: bool = True) -> JobR
     """
     result = JobResult("scan_wards")
     today = today or timezone.localdate()
+    # The loads are stored as initiatives change; the scan verifies them in a few queries per batch of wards and
+    # repairs any that drifted (a bulk import, an edit made outside the services) before acting on them.
+    repaired = repair_ward_loads()
+    if repaired:
+        result.add(f"Repaired the stored initiative load of {len(repaired)} wards.", "loads_repaired")
     active = list(Ward.objects.filter(is_active=True).select_related("directorate"))
-    loads = ward_loads(active)
+    loads = ward_live_loads(active)
     wards = {ward.pk: ward for ward in active}
     to_open = [load for load in loads.values() if load.is_over and load.open_flag is None]
     to_close = [load for load in loads.values() if not load.is_over and load.open_flag is not None]
     if to_open:
-        leads = qi_leads()
-        managers = ward_managers(load.ward_id for load in to_open)
-        for load in to_open:
-            _open_flag(
-                wards[load.ward_id],
-                load,
-                leads=leads,
-                managers=managers.get(load.ward_id, []),
-                result=result,
-                notify_people=notify_people,
-            )
+        _open_flags([(wards[load.ward_id], load) for load in to_open], result=result, notify_people=notify_people)
     for load in to_close:
         _close_flag(wards[load.ward_id], load, result=result)
     over = sum(1 for load in loads.values() if load.is_over)
@@ -55,41 +51,141 @@ def scan_wards(*, today: date | None = None, notify_people: bool = True) -> JobR
     return result
 
 
-# One transaction with its notifications: a worker killed before telling people leaves no flag behind, so the
-# next run opens it again and tells them (issue 10, tests/faults/test_scan_interrupted.py).
-@transaction.atomic
-def _open_flag(
-    ward: Ward, load: WardLoad, *, leads: list[User], managers: list[User], result: JobResult, notify_people: bool
-) -> None:
-    try:
+# 140 wards' five fields fit one UPDATE within SQLite's 999 parameters, so each batch is one statement there too.
+REPAIR_BATCH = 140
+
+
+def repair_ward_loads(*, batch_size: int | None = None) -> list[Ward]:
+    """Count every ward's load afresh and fix the stored values that differ; the wards it fixed.
+
+    Per batch of wards: the wards, the three counts, the open flags, and one bulk update when anything drifted,
+    so the number of queries grows with the number of batches, not of wards or initiatives.
+    """
+    batch_size = batch_size or REPAIR_BATCH
+    weights = LoadWeights.current()
+    fixed = []
+    last_pk = 0
+    while True:
         with transaction.atomic():
-            flag = OverloadFlag.objects.create(ward=ward, load_at_open=load.load, threshold_at_open=load.threshold)
-    except IntegrityError:  # another run opened this ward's flag a moment ago
+            # Locked while counted and fixed: a decision in flight either committed before (and is counted) or
+            # waits and adds its change to the repaired value.
+            wards = list(Ward.objects.select_for_update().filter(pk__gt=last_pk).order_by("pk")[:batch_size])
+            fixed += _repair_batch(wards, weights)
+        if len(wards) < batch_size:
+            return fixed
+        last_pk = wards[-1].pk
+
+
+def _repair_batch(wards: list[Ward], weights: LoadWeights) -> list[Ward]:
+    if not wards:
+        return []
+    fields = ["live_on_ward", "live_on_directorate", "live_trust_wide", "live_load", "overload_flag_open"]
+    counted = count_live_loads(wards, weights)
+    flagged = set(
+        OverloadFlag.objects.open().filter(ward_id__in=[ward.pk for ward in wards]).values_list("ward_id", flat=True)
+    )
+    drifted = []
+    for ward in wards:
+        truth = counted[ward.pk]
+        stored = (ward.live_on_ward, ward.live_on_directorate, ward.live_trust_wide, ward.live_load)
+        wanted = (truth.live_on_ward, truth.live_on_directorate, truth.live_trust_wide, truth.live_load)
+        if stored != wanted or ward.overload_flag_open != (ward.pk in flagged):
+            (ward.live_on_ward, ward.live_on_directorate, ward.live_trust_wide, ward.live_load) = wanted
+            ward.overload_flag_open = ward.pk in flagged
+            drifted.append(ward)
+    if drifted:
+        Ward.objects.bulk_update(drifted, fields)
+    return drifted
+
+
+# One transaction for every flag the run opens, with their notifications: a worker killed before telling people
+# leaves no flag behind, so the next run opens them again and tells them (issue 10,
+# tests/faults/test_scan_interrupted.py). A fixed number of queries however many flags open (issue 15).
+@transaction.atomic
+def _open_flags(crowded: list[tuple[Ward, WardLoad]], *, result: JobResult, notify_people: bool) -> None:
+    flags = _create_flags(crowded)
+    if not flags:
         return
-    result.add(f"Opened an overload flag for {ward}: {load.summary}.", "flags_opened")
+    Ward.objects.filter(pk__in=[flag.ward_id for flag in flags]).update(overload_flag_open=True)
+    by_ward = {ward.pk: (ward, load) for ward, load in crowded}
+    for flag in flags:
+        ward, load = by_ward[flag.ward_id]
+        result.add(f"Opened an overload flag for {ward}: {load.summary}.", "flags_opened")
     if not notify_people:
         return
-    sponsors = list(
-        User.objects.filter(
-            pk__in=Initiative.objects.live().touching_ward(ward).values("sponsor_id"), is_active=True
-        ).order_by("pk")
+    leads = qi_leads()
+    managers = ward_managers(flag.ward_id for flag in flags)
+    sponsors = _sponsors_touching([by_ward[flag.ward_id][0] for flag in flags])
+    notes = []
+    for flag in flags:
+        ward, load = by_ward[flag.ward_id]
+        lines = [
+            f"{ward} has {load.live_initiative_count} live improvement initiatives touching it: "
+            f"{load.summary.lower()}.",
+            "Seed research found staff inundated by simultaneous initiatives stop improving at all.",
+            "A senior manager can accept this for now, with a reason and a review date, or pause or halt "
+            "initiatives to shield the ward.",
+        ]
+        notes.append(
+            notifications.Note(
+                recipients=[*managers.get(ward.pk, []), *sponsors.get(ward.pk, []), *leads],
+                kind=NotificationKind.OVERLOAD,
+                title=f"{ward} is over its initiative threshold",
+                body="\n\n".join(lines),
+                subject=flag,
+                url=reverse("projects:overload_flag", args=[flag.pk]),
+                event=f"flag-{flag.pk}",
+            )
+        )
+    sent = notifications.notify_many(notes)
+    result.add(f"  Told {len({n.recipient_id for n in sent})} people about {len(flags)} wards over their threshold.")
+
+
+def _create_flags(crowded: list[tuple[Ward, WardLoad]]) -> list[OverloadFlag]:
+    """One insert for all; if another run opened one of them a moment ago, one by one, skipping those."""
+    rows = [OverloadFlag(ward=ward, load_at_open=load.load, threshold_at_open=load.threshold) for ward, load in crowded]
+    try:
+        with transaction.atomic():
+            return bulk_create_with_history(rows, OverloadFlag)  # the flag's history starts at its opening
+    except IntegrityError:
+        pass
+    flags = []
+    for row in rows:
+        try:
+            with transaction.atomic():
+                row.pk = None
+                row.save()
+                flags.append(row)
+        except IntegrityError:
+            continue
+    return flags
+
+
+def _sponsors_touching(wards: list[Ward]) -> dict[int, list[User]]:
+    """Active sponsors of the live initiatives touching each ward (on it, across its directorate, trust-wide)."""
+    live = Initiative.objects.live()
+    on_ward = list(
+        Initiative.wards.through.objects.filter(
+            ward_id__in=[ward.pk for ward in wards], initiative__status=Status.LIVE, initiative__scope=Scope.WARDS
+        ).values_list("ward_id", "initiative__sponsor_id")
     )
-    lines = [
-        f"{ward} has {load.live_initiative_count} live improvement initiatives touching it: {load.summary.lower()}.",
-        "Seed research found staff inundated by simultaneous initiatives stop improving at all.",
-        "A senior manager can accept this for now, with a reason and a review date, or pause or halt "
-        "initiatives to shield the ward.",
-    ]
-    sent = notifications.notify(
-        recipients=[*managers, *sponsors, *leads],
-        kind=NotificationKind.OVERLOAD,
-        title=f"{ward} is over its initiative threshold",
-        body="\n\n".join(lines),
-        subject=flag,
-        url=reverse("projects:overload_flag", args=[flag.pk]),
-        event=f"flag-{flag.pk}",
+    by_directorate = list(
+        live.filter(scope=Scope.DIRECTORATE, directorate_id__in={ward.directorate_id for ward in wards}).values_list(
+            "directorate_id", "sponsor_id"
+        )
     )
-    result.add(f"  Told {len(sent)} people about {ward}.")
+    trust_wide = set(live.filter(scope=Scope.TRUST).values_list("sponsor_id", flat=True))
+    ids = {pk for _, pk in on_ward} | {pk for _, pk in by_directorate} | trust_wide
+    people = {user.pk: user for user in User.objects.filter(pk__in=ids, is_active=True)}
+    found: dict[int, set[int]] = {ward.pk: set(trust_wide) for ward in wards}
+    for ward_id, sponsor_id in on_ward:
+        found[ward_id].add(sponsor_id)
+    directorate_sponsors: dict[int, set[int]] = {}
+    for directorate_id, sponsor_id in by_directorate:
+        directorate_sponsors.setdefault(directorate_id, set()).add(sponsor_id)
+    for ward in wards:
+        found[ward.pk] |= directorate_sponsors.get(ward.directorate_id, set())
+    return {ward_id: [people[pk] for pk in sorted(ids) if pk in people] for ward_id, ids in found.items()}
 
 
 def _close_flag(ward: Ward, load: WardLoad, *, result: JobResult) -> None:
@@ -101,6 +197,7 @@ def _close_flag(ward: Ward, load: WardLoad, *, result: JobResult) -> None:
         flag.load_at_close = load.load
         flag.close_cause = close_cause(ward, flag, load)
         flag.save(update_fields=["closed_at", "load_at_close", "close_cause"])
+        Ward.objects.filter(pk=ward.pk).update(overload_flag_open=False)
     result.add(f"Closed the overload flag for {ward}: {flag.close_cause}", "flags_closed")
 
 

@@ -9,8 +9,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import models
-from django.db.models import Q
+from django.db import models, transaction
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -408,8 +408,15 @@ class LoadWeights(models.Model):
         return f"Ward {self.ward_weight}, directorate-wide {self.directorate_weight}, trust-wide {self.trust_weight}"
 
     def save(self, *args, **kwargs):
+        """Saved with every ward's stored load reweighed from its stored counts, in one transaction."""
         self.pk = 1
-        super().save(*args, **kwargs)
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            Ward.objects.update(
+                live_load=F("live_on_ward") * self.ward_weight
+                + F("live_on_directorate") * self.directorate_weight
+                + F("live_trust_wide") * self.trust_weight
+            )
 
     @classmethod
     def current(cls) -> "LoadWeights":

@@ -13,15 +13,25 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 
 from projects import lifecycle, selectors
-from projects.models import ChangeIdea, Decision, Initiative, OverloadFlag, PdsaCycle, ProgressScore, Scope, Status
+from projects.models import (
+    ChangeIdea,
+    Decision,
+    Initiative,
+    LoadWeights,
+    OverloadFlag,
+    PdsaCycle,
+    ProgressScore,
+    Scope,
+    Status,
+)
 from projects.tasks import scan_wards
 from qiportal import notifications, permissions
 from qiportal.fields import check_text
-from qiportal.models import NotificationKind, Role, User
+from qiportal.models import NotificationKind, Role, User, Ward
 from qiportal.queueing import enqueue
 
 K = Decision.Kind
@@ -113,6 +123,7 @@ def update_charter(*, initiative_id: int, by: User, wards=None, team=None, chang
     initiative = Initiative.objects.select_for_update().get(pk=initiative_id)
     if initiative.is_ended:
         raise ValidationError("An initiative that has ended cannot be edited.")
+    reach_before = live_reach(initiative)
     if initiative.status == Status.SUBMITTED:
         # The sponsor must approve what they read: a change now would slip past the review.
         raise ValidationError(
@@ -138,6 +149,8 @@ def update_charter(*, initiative_id: int, by: User, wards=None, team=None, chang
         initiative.wards.set(wards if initiative.scope == Scope.WARDS else [])
     if team is not None:
         initiative.team.set([member for member in team if member.pk != initiative.lead_id])
+    if change_live_load(reach_before, live_reach(initiative)):
+        transaction.on_commit(lambda: enqueue(scan_wards))  # a flag may open or close now
     if change_ideas is not None:
         existing = {idea.title: idea for idea in initiative.change_ideas.all()}
         for order, text in enumerate(t.strip() for t in change_ideas if t.strip()):
@@ -168,6 +181,8 @@ def decide(
         raise PermissionDenied(f"{by} may not {kind.replace('_', ' ')} ‘{initiative.title}’.")
     today = timezone.localdate()
     target = transition.target or initiative.status
+    moves_live = initiative.status != target and Status.LIVE in (initiative.status, target)
+    reach_before = live_reach(initiative) if moves_live else None
     if kind == K.REVIEW_DONE:
         next_review_on = next_review_on or today + timedelta(weeks=initiative.review_interval_weeks)
         if next_review_on <= today:
@@ -209,12 +224,75 @@ def decide(
         update.append("is_stalled")
     initiative._history_user = by
     initiative.save(update_fields=update)
-    # Entering or leaving "live" changes a ward's load: rescan after commit. With the broker down the page
-    # still works and the scheduled scan catches up.
-    if decision.from_status != target and Status.LIVE in (decision.from_status, target):
+    # Entering or leaving "live" changes a ward's load: stored now, in this transaction, and the scan after commit
+    # opens or closes flags. With the broker down the page still works and the scheduled scan catches up.
+    if moves_live and change_live_load(reach_before, live_reach(initiative)):
         transaction.on_commit(lambda: enqueue(scan_wards))
     _notify_decision(decision)
     return decision
+
+
+# Ward load (initiativitis) -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LiveReach:
+    """Where a live initiative adds to ward loads: its scope, its directorate and its wards."""
+
+    scope: str
+    directorate_id: int | None
+    ward_ids: frozenset[int]
+
+
+def live_reach(initiative: Initiative) -> LiveReach | None:
+    """The initiative's reach while it is live, None when it is not (one query for the wards of a ward-scoped one)."""
+    if initiative.status != Status.LIVE:
+        return None
+    ward_ids = (
+        frozenset(initiative.wards.values_list("pk", flat=True)) if initiative.scope == Scope.WARDS else frozenset()
+    )
+    return LiveReach(initiative.scope, initiative.directorate_id, ward_ids)
+
+
+def change_live_load(before: LiveReach | None, after: LiveReach | None) -> bool:
+    """Apply the difference between an initiative's reach before and after a change to the stored ward loads.
+
+    Call it in the transaction that made the change, with live_reach() taken before and after: entering "live"
+    (before None), leaving it (after None), or a live initiative changing scope, directorate or wards. Each
+    affected group of wards is one UPDATE with F() expressions, so concurrent changes add up rather than
+    overwrite one another. True when any ward's load changed.
+    """
+    if before == after:
+        return False
+    on_ward: dict[int, int] = {}
+    on_directorate: dict[int, int] = {}
+    trust_wide = 0
+    for reach, sign in ((before, -1), (after, 1)):
+        if reach is None:
+            continue
+        if reach.scope == Scope.WARDS:
+            for ward_id in reach.ward_ids:
+                on_ward[ward_id] = on_ward.get(ward_id, 0) + sign
+        elif reach.scope == Scope.DIRECTORATE:
+            on_directorate[reach.directorate_id] = on_directorate.get(reach.directorate_id, 0) + sign
+        else:
+            trust_wide += sign
+    weights = LoadWeights.current()
+    changed = False
+    for delta in {d for d in on_ward.values() if d}:
+        ids = [ward_id for ward_id, d in on_ward.items() if d == delta]
+        changed |= _add_load(Ward.objects.filter(pk__in=ids), "live_on_ward", delta, weights.ward_weight)
+    for directorate_id, delta in on_directorate.items():
+        if delta:
+            wards = Ward.objects.filter(directorate_id=directorate_id)
+            changed |= _add_load(wards, "live_on_directorate", delta, weights.directorate_weight)
+    if trust_wide:
+        changed |= _add_load(Ward.objects.all(), "live_trust_wide", trust_wide, weights.trust_weight)
+    return changed
+
+
+def _add_load(wards, count_field: str, delta: int, weight: Decimal) -> bool:
+    return bool(wards.update(**{count_field: F(count_field) + delta, "live_load": F("live_load") + weight * delta}))
 
 
 def _notify_decision(decision: Decision) -> None:

@@ -64,7 +64,27 @@ class Ward(models.Model):
         max_digits=4, decimal_places=1, null=True, blank=True, editable=False
     )
 
-    history = HistoricalRecords(excluded_fields=["readiness_closed_on", "readiness_lowest_percent"])
+    # Initiativitis, kept by projects.services (change_live_load) in the transaction that moves an initiative into
+    # or out of "live" or changes its scope or wards, and verified by the scan: how many live initiatives touch the
+    # ward on the ward itself, across its directorate and trust-wide, their weighted load (projects.LoadWeights),
+    # and whether an overload flag is open. Pages read these instead of counting initiatives per ward.
+    live_on_ward = models.IntegerField(default=0, editable=False)
+    live_on_directorate = models.IntegerField(default=0, editable=False)
+    live_trust_wide = models.IntegerField(default=0, editable=False)
+    live_load = models.DecimalField(max_digits=7, decimal_places=2, default=0, editable=False)
+    overload_flag_open = models.BooleanField(default=False, editable=False)
+
+    history = HistoricalRecords(
+        excluded_fields=[
+            "readiness_closed_on",
+            "readiness_lowest_percent",
+            "live_on_ward",
+            "live_on_directorate",
+            "live_trust_wide",
+            "live_load",
+            "overload_flag_open",
+        ]
+    )
 
     class Meta:
         ordering = ["name"]
@@ -90,6 +110,14 @@ class Ward(models.Model):
             return True
         weak = settings.QI["FFIT_WEAK_SECTION_PERCENT"]
         return self.readiness_lowest_percent is not None and self.readiness_lowest_percent < weak
+
+    @property
+    def live_initiative_count(self) -> int:
+        return self.live_on_ward + self.live_on_directorate + self.live_trust_wide
+
+    @property
+    def is_overloaded(self) -> bool:
+        return self.live_load > self.overload_threshold
 
 
 class StrategicPriority(models.Model):

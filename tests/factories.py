@@ -95,6 +95,10 @@ class InitiativeFactory(factory.django.DjangoModelFactory):
             self.wards.set(extracted)
         elif self.scope == "wards":
             self.wards.add(WardFactory(directorate=self.directorate))
+        # A live initiative adds to its wards' stored load, as projects.services does when one goes live.
+        from projects import services
+
+        services.change_live_load(None, services.live_reach(self))
 
 
 class ChangeIdeaFactory(factory.django.DjangoModelFactory):

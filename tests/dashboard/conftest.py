@@ -7,6 +7,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from excellence.models import ExcellenceReport
+from ffit import services as ffit_services
 from ffit.models import Audit, Response
 from projects.models import Decision, Initiative, OverloadFlag, Status
 from qiportal.models import Notification, NotificationKind
@@ -41,6 +42,7 @@ def closed_audit(ward, owner, respondent, *, closed_days_ago: int = 10, value: i
     closed_at = timezone.now() - timedelta(days=closed_days_ago)
     audit = Audit.objects.create(ward=ward, owner=owner, status=Audit.Status.CLOSED, closed_at=closed_at)
     Response.objects.create(audit=audit, respondent=respondent, answers=all_answers(value), submitted_at=closed_at)
+    ffit_services.store_ward_readiness(audit)  # as closing it through the service does
     return audit
 
 

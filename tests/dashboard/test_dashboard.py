@@ -195,3 +195,18 @@ def test_priority_counts_by_status_in_scope(qi_lead, ward, other_ward):
     assert (rows["Patient safety"].completed, rows["Patient safety"].total) == (1, 6)
     assert (rows["Retired priority"].total, rows["Retired priority"].is_frayed) == (1, True)
     assert "Retired and empty" not in rows
+
+
+def test_dashboard_starts_with_a_summary_and_pages_its_ward_table(client, qi_lead, ward, grow, monkeypatch):
+    grow(14)  # Oak Ward and 14 more
+    monkeypatch.setattr(dashboard, "WARD_PAGE_SIZE", 10)
+    first = page(client, qi_lead).content.decode()
+    second = client.get(reverse("dashboard"), {"page": 2}).content.decode()
+    summary = first[first.index('data-testid="summary"') : first.index("</ul>", first.index('data-testid="summary"'))]
+    assert "of 15 wards</a> over their initiative threshold" in summary
+    assert "overdue" in summary and "stalled" in summary
+    assert first.index('id="summary"') < first.index('id="golden-thread"')
+    assert len(re.findall(r'<tr class="nhsuk-table__row" data-ward=', first)) == 10
+    assert len(re.findall(r'<tr class="nhsuk-table__row" data-ward=', second)) == 5
+    assert "1 to 10 of 15" in first and "11 to 15 of 15" in second
+    assert "Page 2 of 2" in first

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from projects import jobs
 from projects.models import Initiative, OverloadFlag, Scope
-from qiportal.models import Channel, NotificationKind, NotificationPreference
+from qiportal.models import Channel, NotificationKind, NotificationPreference, Ward
 from tests.factories import DirectorateFactory, InitiativeFactory, PriorityFactory, UserFactory, WardFactory
 
 pytestmark = pytest.mark.django_db
@@ -37,6 +37,12 @@ def build_trust(wards: int, initiatives: int, seed: int) -> None:
             for ward in rng.sample(ward_list, 2):
                 through.append(Initiative.wards.through(initiative_id=initiative.pk, ward_id=ward.pk))
     Initiative.wards.through.objects.bulk_create(through)
+    jobs.repair_ward_loads()  # stored loads as the services would have kept them
+
+
+def drift_every_ward() -> None:
+    """Stored loads wrong everywhere, as after a bulk import that bypassed the services."""
+    Ward.objects.update(live_on_ward=99, live_load=99)
 
 
 def scan_queries() -> tuple[int, int]:
@@ -48,13 +54,51 @@ def scan_queries() -> tuple[int, int]:
     return len(first), len(second)
 
 
-def test_the_scan_uses_the_same_number_of_queries_at_two_sizes():
+def test_the_scan_uses_the_same_number_of_queries_at_two_sizes(monkeypatch):
+    monkeypatch.setattr(jobs, "REPAIR_BATCH", 1000)  # one batch of wards at both sizes (batches: the test below)
     build_trust(wards=30, initiatives=60, seed=1)
     small = scan_queries()
     build_trust(wards=120, initiatives=340, seed=2)  # 150 wards, 400 initiatives in all
     large = scan_queries()
     assert small == large
-    assert max(large) <= 10
+    assert max(large) <= 12
+
+
+def test_repairing_drifted_loads_costs_the_same_per_batch_at_two_sizes():
+    """Counted afresh and fixed batch by batch: queries follow the number of batches, never wards or initiatives."""
+
+    def repair_queries(batch_size: int) -> int:
+        drift_every_ward()
+        with CaptureQueriesContext(connection) as captured:
+            repaired = jobs.repair_ward_loads(batch_size=batch_size)
+        assert len(repaired) == Ward.objects.count()
+        return len(captured)
+
+    build_trust(wards=30, initiatives=60, seed=1)
+    small = repair_queries(batch_size=10)  # three batches of 10
+    build_trust(wards=120, initiatives=340, seed=2)
+    large = repair_queries(batch_size=50)  # three batches of 50 over 150 wards and 400 initiatives
+    assert small == large
+    # The weights; per batch a savepoint, the wards, three counts, the open flags, one update and the release;
+    # then the empty batch that ends the walk.
+    assert large == 1 + 3 * 8 + 3
+
+
+def test_repair_restores_what_the_services_keep():
+    build_trust(wards=20, initiatives=40, seed=4)
+    kept = list(
+        Ward.objects.order_by("pk").values_list("live_on_ward", "live_on_directorate", "live_trust_wide", "live_load")
+    )
+    drift_every_ward()
+    jobs.scan_wards()
+    assert (
+        list(
+            Ward.objects.order_by("pk").values_list(
+                "live_on_ward", "live_on_directorate", "live_trust_wide", "live_load"
+            )
+        )
+        == kept
+    )
 
 
 def test_opening_flags_does_not_grow_with_unflagged_wards():
