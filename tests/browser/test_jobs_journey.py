@@ -1,6 +1,7 @@
 """The demo's overloaded ward: the sponsor finds the flag, records a decision, and sets how they are told; one run
 of the jobs sends each person one email listing their reminders, shown as one entry on their notifications."""
 
+import re
 from datetime import timedelta
 from io import StringIO
 
@@ -82,3 +83,18 @@ def test_one_run_of_the_jobs_sends_the_sponsor_one_email_and_one_grouped_notific
     card.get_by_test_id("reminder-items").get_by_role("link").first.click()
     expect(page).not_to_have_title("Notifications – QI Portal")
     expect(page.locator("h1")).to_be_visible()
+
+
+def test_the_sponsors_review_queue_shows_oak_wards_overload_flag(page, live_server, demo, sign_in):
+    """Issue 17: /reviews/ said "Nothing is flagged" while the home page showed Oak Ward's open overload flag."""
+    sign_in("sponsor")
+    page.goto(f"{live_server.url}/")
+    expect(page.get_by_test_id("queue-count")).not_to_contain_text(" 0 flagged or stalled")
+    page.get_by_role("link", name=re.compile("^Reviews")).first.click()
+    expect(page).to_have_title("Reviews – QI Portal")
+    flagged = page.get_by_role("heading", name=re.compile(r"^Flagged or stalled \([1-9]"))
+    expect(flagged).to_be_visible()
+    expect(page.get_by_text("Nothing is flagged")).to_have_count(0)
+    oak = page.get_by_role("region", name="Flagged or stalled").get_by_role("link", name="Oak Ward").first
+    expect(oak).to_be_visible()
+    assert_accessible(page)
