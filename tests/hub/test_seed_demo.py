@@ -177,6 +177,7 @@ def test_the_seed_says_what_it_made(demo_trust):
     # Some measures are monthly and some per event: not all "weekly data".
     assert "Run charts: 14 demo measures with weekly, monthly and per-event data." in demo_trust
     assert "wards with an open overload flag: Oak Ward." in demo_trust
+    assert "Demo logins: qilead, sponsor, wardmanager, staff, coach, admin, hca" in demo_trust
 
 
 def test_seeding_again_keeps_one_copy_of_everything_and_what_people_changed(demo):
