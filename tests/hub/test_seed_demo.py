@@ -172,7 +172,7 @@ DEMO_MODELS = [
 ]
 
 
-def test_the_seed_says_what_it_made(demo_trust):
+def test_the_seed_says_what_it_made(demo_trust, db):
     assert "Initiative log: 18 demo initiatives (18 created, 0 kept as they were)." in demo_trust
     # Some measures are monthly and some per event: not all "weekly data".
     assert "Run charts: 14 demo measures with weekly, monthly and per-event data." in demo_trust
