@@ -23,7 +23,7 @@ $(VENV): $(VENV)/.installed
 run: $(VENV)  ## set up and serve on http://127.0.0.1:8000 with the demo trust
 	$(RUN_ENV) $(PY) manage.py migrate --noinput
 	$(RUN_ENV) $(PY) manage.py seed_demo --password "$(DEMO_PASSWORD)"
-	@echo "Sign in at http://127.0.0.1:8000 as qilead, sponsor, wardmanager, staff, coach or admin, password: $(DEMO_PASSWORD)"
+	@echo "Sign in at http://127.0.0.1:8000 as qilead, sponsor, wardmanager, staff, coach, admin or hca, password: $(DEMO_PASSWORD)"
 	$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 
 test: $(VENV)  ## what CI runs: migrations check, lint, import layers, compose validation, the whole pytest suite

@@ -7,6 +7,7 @@ after it, so a test may change the demo without touching the next one.
 """
 
 from datetime import datetime, time, timedelta
+from io import StringIO
 
 import pytest
 from django.apps import apps
@@ -26,9 +27,10 @@ PASSWORD = "demo-pass-123"
 
 @pytest.fixture(scope="module")
 def demo_trust(django_db_setup, django_db_blocker):
+    out = StringIO()
     with django_db_blocker.unblock():
-        call_command("seed_demo", password=PASSWORD)
-    yield
+        call_command("seed_demo", password=PASSWORD, stdout=out)
+    yield out.getvalue()
     with django_db_blocker.unblock():
         call_command("flush", interactive=False, verbosity=0)
 
@@ -170,6 +172,14 @@ DEMO_MODELS = [
 ]
 
 
+def test_the_seed_says_what_it_made(demo_trust, db):
+    assert "Initiative log: 18 demo initiatives (18 created, 0 kept as they were)." in demo_trust
+    # Some measures are monthly and some per event: not all "weekly data".
+    assert "Run charts: 14 demo measures with weekly, monthly and per-event data." in demo_trust
+    assert "wards with an open overload flag: Oak Ward." in demo_trust
+    assert "Demo logins: qilead, sponsor, wardmanager, staff, coach, admin, hca" in demo_trust
+
+
 def test_seeding_again_keeps_one_copy_of_everything_and_what_people_changed(demo):
     counts = {name: apps.get_model(name).objects.count() for name in DEMO_MODELS}
     dates = list(
@@ -177,8 +187,10 @@ def test_seeding_again_keeps_one_copy_of_everything_and_what_people_changed(demo
     )
     Initiative.objects.filter(title="Wellbeing huddles").update(aim="Huddles on every shift by March.")
 
-    call_command("seed_demo", password=PASSWORD)
+    out = StringIO()
+    call_command("seed_demo", password=PASSWORD, stdout=out)
 
+    assert "(0 created, 18 kept as they were)" in out.getvalue()
     assert {name: apps.get_model(name).objects.count() for name in DEMO_MODELS} == counts
     after = Initiative.objects.values_list("pk", "created_at", "last_activity_at", "next_review_on").order_by("pk")
     assert list(after) == dates

@@ -61,4 +61,5 @@ class Command(BaseCommand):
         flagged = ", ".join(projects_jobs.open_flag_wards()) or "none"
         self.stdout.write(self.style.SUCCESS(f"Initiativitis scan: wards with an open overload flag: {flagged}."))
         if options["password"]:
-            self.stdout.write("Demo logins: " + ", ".join(u.username for u in demo.USERS[:6]))
+            # The README's table: one login per role, and a member of staff who receives excellence reports.
+            self.stdout.write("Demo logins: " + ", ".join([u.username for u in demo.USERS[:6]] + ["hca"]))
