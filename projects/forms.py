@@ -290,6 +290,19 @@ class DecisionForm(PatientSafeFormMixin, forms.Form):
 
 
 class PdsaPlanForm(PatientSafeFormMixin, forms.ModelForm):
+    change_idea = forms.ModelChoiceField(
+        label="Change idea",
+        queryset=ChangeIdea.objects.none(),
+        required=False,
+        empty_label="Not linked to a change idea",
+    )
+    measure = forms.ModelChoiceField(
+        label="Measure",
+        queryset=PdsaCycle._meta.get_field("measure").related_model.objects.none(),
+        required=False,
+        empty_label="Not linked to a measure",
+        help_text="The measure this cycle should move, if any.",
+    )
     starts_on = DateField(
         label="Start date",
         help_text="For example, 2 3 2026. Run charts show a marker at this date.",
@@ -311,7 +324,6 @@ class PdsaPlanForm(PatientSafeFormMixin, forms.ModelForm):
         labels = {"title": "What are you testing?", "objective": "Objective"}
         help_texts = {
             "predictions": "What do you expect to happen?",
-            "measure": "The measure this cycle should move, if any.",
         }
         error_messages = {
             "title": {"required": "Enter what you are testing"},
@@ -321,9 +333,7 @@ class PdsaPlanForm(PatientSafeFormMixin, forms.ModelForm):
     def __init__(self, *args, initiative: Initiative, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["change_idea"].queryset = initiative.change_ideas.all()
-        self.fields["change_idea"].empty_label = "Not linked to a change idea"
         self.fields["measure"].queryset = initiative.measures.all()
-        self.fields["measure"].empty_label = "Not linked to a measure"
         self.helper = _helper(self, "Save plan")
         if self.instance.pk is None:
             add_form_token(self.helper)

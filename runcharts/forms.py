@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 
 from qiportal.fields import limit_of
 from qiportal.forms import PatientSafeFormMixin, add_form_token, required_when
+from qiportal.models import Ward
 from qiportal.widgets import DateField
 from runcharts import kinds, services
 from runcharts.analysis import Reading
@@ -19,6 +20,13 @@ RATE_MULTIPLIER_CHOICES = [(m, f"per {m:,}") for m in kinds.RATE_MULTIPLIERS]
 
 
 class MeasureForm(PatientSafeFormMixin, forms.ModelForm):
+    ward = forms.ModelChoiceField(
+        label="Ward",
+        queryset=Ward.objects.all(),
+        required=False,
+        empty_label="Whole initiative",
+        help_text="Leave empty if the measure covers the whole initiative.",
+    )
     multiplier = forms.TypedChoiceField(
         label="Show the rate",
         choices=RATE_MULTIPLIER_CHOICES,
@@ -71,7 +79,6 @@ class MeasureForm(PatientSafeFormMixin, forms.ModelForm):
                 "Fix the centre line on the first points (weeks, months or events), for example 12. "
                 "Leave empty to use all of them."
             ),
-            "ward": "Leave empty if the measure covers the whole initiative.",
         }
         widgets = {
             "kind": forms.RadioSelect,
@@ -93,7 +100,6 @@ class MeasureForm(PatientSafeFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         if initiative is not None:
             self.fields["ward"].queryset = initiative.wards.all()
-        self.fields["ward"].empty_label = "Whole initiative"
         for name in ("numerator", "denominator"):
             required_when(self.fields[name], "Needed for a proportion or a rate.")
         self.fields["unit"].choices = Measure.Unit.choices

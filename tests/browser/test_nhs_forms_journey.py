@@ -107,3 +107,22 @@ def test_a_lead_picks_the_team_and_types_the_dates_by_keyboard(page, live_server
     expect(answers).to_contain_text("1 December 2026")
     expect(answers).to_contain_text("30 June 2027")
     expect(answers).to_contain_text("Megan Clarke")
+
+
+def test_about_you_labels_are_never_broken_mid_word(page, live_server, demo, sign_in):
+    """Issue 17: "Nam e", "Directora te" in the About you card, a summary list in a one-third column."""
+    sign_in("sponsor")
+    card = page.locator(".nhsuk-card", has=page.get_by_role("heading", name="About you"))
+    lines_of = (
+        "element => { const r = document.createRange(); r.selectNodeContents(element); "
+        "return r.getClientRects().length; }"
+    )
+    for width in (1280, 1024, 800):
+        page.set_viewport_size({"width": width, "height": 900})
+        expect(card).to_be_visible()
+        keys = card.locator(".nhsuk-summary-list__key")
+        expect(keys.first).to_have_text("Name")
+        for k in range(keys.count()):
+            key = keys.nth(k)
+            assert key.evaluate(lines_of) == 1, f"'{key.inner_text()}' wraps at {width}px"
+    assert_accessible(page)
