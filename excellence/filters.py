@@ -7,6 +7,11 @@ from django.db.models import Q
 
 from excellence.models import ExcellenceReport, Theme
 from qiportal.models import Ward
+from qiportal.widgets import DateField
+
+
+class DateBoxesFilter(django_filters.DateFilter):
+    field_class = DateField
 
 
 class ReportFilter(django_filters.FilterSet):
@@ -19,11 +24,11 @@ class ReportFilter(django_filters.FilterSet):
         field_name="tags",
         empty_label="All values and themes",
     )
-    week = django_filters.DateFilter(
+    week = DateBoxesFilter(
         label="Week including",
+        subject="The week",
         method="filter_week",
-        help_text="For example, 16/03/2026",
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        help_text="Any day of the week, for example 16 3 2026",
     )
     state = django_filters.ChoiceFilter(
         label="Follow-up", choices=ExcellenceReport.State.choices, empty_label="Any follow-up state"
@@ -35,7 +40,6 @@ class ReportFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.form.fields["week"].widget.input_type = "date"
         self.form.helper = FormHelper(self.form)
         self.form.helper.form_method = "get"
         self.form.helper.add_input(Submit("apply", "Apply filters", css_class="nhsuk-button--secondary"))

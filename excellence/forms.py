@@ -5,8 +5,9 @@ from django.utils import timezone
 
 from excellence.models import Conversation, ExcellenceReport, RecipientResponse, Theme
 from qiportal.fields import limit_of
-from qiportal.forms import PatientSafeFormMixin, add_form_token
+from qiportal.forms import PatientSafeFormMixin, add_form_token, required_when
 from qiportal.models import User, Ward
+from qiportal.widgets import CheckboxPicker, DateField
 
 NO_PATIENT_DETAILS = (
     '<div class="nhsuk-warning-callout"><h2 class="nhsuk-warning-callout__label">'
@@ -22,36 +23,38 @@ class StaffChoiceField(forms.ModelMultipleChoiceField):
         return f"{user.display_name}, {user.job_title}" if user.job_title else user.display_name
 
 
-def _date_widget():
-    return forms.DateInput(attrs={"type": "date", "class": "nhsuk-input--width-10"}, format="%Y-%m-%d")
-
-
 class ReportForm(PatientSafeFormMixin, forms.Form):
-    recipients = StaffChoiceField(
-        label="Which colleagues are you reporting?",
-        help_text="Choose one or more people. You can hold Ctrl (or Cmd) to choose more than one.",
-        queryset=User.objects.none(),
-        required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+    recipients = required_when(
+        StaffChoiceField(
+            label="Which colleagues are you reporting?",
+            help_text="Choose one or more people.",
+            queryset=User.objects.none(),
+            required=False,
+            widget=CheckboxPicker(noun="colleagues"),
+        ),
+        "Needed unless you choose a whole team or ward below.",
     )
-    team_ward = forms.ModelChoiceField(
-        label="Or a whole team or ward",
-        help_text="Choose a ward to praise the whole team. Its ward manager is told.",
-        queryset=Ward.objects.none(),
-        required=False,
-        empty_label="No team – only the colleagues above",
+    team_ward = required_when(
+        forms.ModelChoiceField(
+            label="Or a whole team or ward",
+            help_text="Choose a ward to praise the whole team. Its ward manager is told.",
+            queryset=Ward.objects.none(),
+            required=False,
+            empty_label="No team – only the colleagues above",
+        ),
+        "Needed if you chose no colleague above.",
     )
     ward = forms.ModelChoiceField(
         label="Where did it happen?",
         queryset=Ward.objects.none(),
+        empty_label="Choose a ward",
         error_messages={"required": "Choose the ward where it happened"},
     )
-    happened_on = forms.DateField(
+    happened_on = DateField(
         label="When did it happen?",
-        help_text="For example, 17/03/2026",
-        widget=_date_widget(),
-        input_formats=["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"],
-        error_messages={"required": "Enter the date it happened", "invalid": "Enter a real date"},
+        subject="The date it happened",
+        help_text="For example, 17 3 2026",
+        error_messages={"required": "Enter the date it happened"},
     )
     what_happened = forms.CharField(
         label="What happened?",
@@ -131,7 +134,7 @@ class ReportForm(PatientSafeFormMixin, forms.Form):
 
 class ThankYouForm(PatientSafeFormMixin, forms.Form):
     message = forms.CharField(
-        label="Your message to the person who reported this (optional)",
+        label="Your message to the person who reported this",
         help_text="Do not include any patient details.",
         max_length=limit_of(RecipientResponse, "thank_you_message"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -162,12 +165,11 @@ class SharingForm(forms.Form):
 
 
 class ConversationForm(PatientSafeFormMixin, forms.Form):
-    held_on = forms.DateField(
+    held_on = DateField(
         label="When was the conversation?",
-        help_text="For example, 17/03/2026",
-        widget=_date_widget(),
-        input_formats=["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"],
-        error_messages={"required": "Enter the date of the conversation", "invalid": "Enter a real date"},
+        subject="The date of the conversation",
+        help_text="For example, 17 3 2026",
+        error_messages={"required": "Enter the date of the conversation"},
     )
     participants = StaffChoiceField(
         label="Who took part?",

@@ -111,6 +111,12 @@ class ExcellenceReport(models.Model):
         return reverse("excellence:report_detail", args=[self.pk])
 
     @property
+    def about(self) -> list[str]:
+        """Whom the report praises, as a page names them: each colleague, then "the Oak Ward team"."""
+        names = [person.display_name for person in self.recipients.all()]
+        return names + ([f"the {self.team_ward.name} team"] if self.team_ward_id else [])
+
+    @property
     def follow_up_due_at(self):
         return self.created_at + timedelta(days=settings.QI["EXCELLENCE_FOLLOW_UP_DAYS"])
 

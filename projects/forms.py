@@ -10,10 +10,9 @@ from projects import selectors
 from projects.models import ChangeIdea, Decision, Initiative, OverloadFlag, PdsaCycle, ProgressScore, Scope
 from projects.services import IHI_SCALE, STAGE_FIELDS
 from qiportal.fields import MEDIUM, limit_of
-from qiportal.forms import PatientSafeFormMixin, add_form_token
+from qiportal.forms import PatientSafeFormMixin, add_form_token, required_when
 from qiportal.models import Directorate, Role, StrategicPriority, User, Ward
-
-DATE = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+from qiportal.widgets import PARTS, CheckboxPicker, DateField, NhsDateInput
 
 
 def _people():
@@ -71,19 +70,23 @@ class CharterScopeForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose where the initiative will run"},
     )
-    wards = forms.ModelMultipleChoiceField(
-        label="Wards",
-        queryset=Ward.objects.filter(is_active=True).select_related("directorate"),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text="If it runs on one or more wards, choose them.",
+    wards = required_when(
+        forms.ModelMultipleChoiceField(
+            label="Wards",
+            queryset=Ward.objects.filter(is_active=True).select_related("directorate"),
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+        ),
+        "Needed if it runs on one or more wards: choose them.",
     )
-    directorate = forms.ModelChoiceField(
-        label="Directorate",
-        queryset=Directorate.objects.all(),
-        required=False,
-        help_text="If it runs across a whole directorate, choose it.",
-        empty_label="Choose a directorate",
+    directorate = required_when(
+        forms.ModelChoiceField(
+            label="Directorate",
+            queryset=Directorate.objects.all(),
+            required=False,
+            empty_label="Choose a directorate",
+        ),
+        "Needed if it runs across a whole directorate.",
     )
     priority = forms.ModelChoiceField(
         label="Which strategic priority does it serve?",
@@ -113,8 +116,8 @@ class CharterPeopleForm(forms.Form):
         label="Team members",
         queryset=_people(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
-        help_text="Hold Ctrl (or Cmd) to choose more than one.",
+        widget=CheckboxPicker(noun="people"),
+        help_text="Choose everyone who works on the initiative with the lead.",
     )
     sponsor = PersonChoiceField(
         label="Sponsor",
@@ -133,18 +136,17 @@ class CharterPeopleForm(forms.Form):
 
 
 class CharterPlanForm(PatientSafeFormMixin, forms.Form):
-    planned_start_on = forms.DateField(
+    planned_start_on = DateField(
         label="Planned start",
-        **DATE,
-        error_messages={
-            "required": "Enter the planned start date",
-            "invalid": "Enter a real date for the planned start",
-        },
+        subject="Planned start date",
+        help_text="For example, 2 3 2026",
+        error_messages={"required": "Enter the planned start date"},
     )
-    planned_end_on = forms.DateField(
+    planned_end_on = DateField(
         label="Planned end",
-        **DATE,
-        error_messages={"required": "Enter the planned end date", "invalid": "Enter a real date for the planned end"},
+        subject="Planned end date",
+        help_text="For example, 31 3 2027",
+        error_messages={"required": "Enter the planned end date"},
     )
     change_ideas = forms.CharField(
         label="Change ideas",
@@ -195,7 +197,9 @@ WIZARD_STEPS = [
 
 
 class CharterForm(CharterAimForm, CharterScopeForm, CharterPeopleForm, CharterPlanForm):
-    """The whole charter on one page, for editing after the first save."""
+    """The whole charter on one page, for editing after the first save, its questions in the wizard's order."""
+
+    field_order = [name for _, _, step in WIZARD_STEPS for name in step.base_fields]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -226,34 +230,47 @@ class CharterForm(CharterAimForm, CharterScopeForm, CharterPeopleForm, CharterPl
 
 # Decisions -------------------------------------------------------------------------------------------
 
+# The question each decision asks, and, where an answer is required, the error written for when it is left empty.
+# The crispy pack adds "(optional)" to the questions that are not required.
 REASON_LABELS = {
-    Decision.Kind.APPROVE: "Anything the team should know? (optional)",
+    Decision.Kind.APPROVE: "Anything the team should know?",
     Decision.Kind.REQUEST_CHANGES: "What needs to change?",
     Decision.Kind.NOT_APPROVE: "Why is it not approved?",
     Decision.Kind.PAUSE: "Why are you pausing this initiative?",
-    Decision.Kind.RESUME: "Any note on resuming? (optional)",
+    Decision.Kind.RESUME: "Any note on resuming?",
     Decision.Kind.HALT: "Why are you halting this initiative?",
     Decision.Kind.COMPLETE: "What did it achieve, and is the change embedded?",
-    Decision.Kind.REVIEW_DONE: "Review notes (optional)",
+    Decision.Kind.REVIEW_DONE: "Review notes",
 }
+REASON_MISSING = {
+    Decision.Kind.REQUEST_CHANGES: "Enter what needs to change",
+    Decision.Kind.NOT_APPROVE: "Enter why it is not approved",
+    Decision.Kind.PAUSE: "Enter why you are pausing this initiative",
+    Decision.Kind.HALT: "Enter why you are halting this initiative",
+    Decision.Kind.COMPLETE: "Enter what it achieved and whether the change is embedded",
+}
+READINESS_WARNING_LABEL = "Why are you approving it despite the readiness warning?"
+READINESS_WARNING_MISSING = "Enter why you are approving despite the readiness warning"
 
 
 class DecisionForm(PatientSafeFormMixin, forms.Form):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=limit_of(Decision, "reason")
     )
-    next_review_on = forms.DateField(label="Next review", required=False, **DATE)
+    next_review_on = DateField(label="Next review", subject="Next review date", required=False)
 
     def __init__(self, *args, kind: str, button: str, initial_review=None, warning_needed=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.kind = kind
-        self.fields["reason"].label = REASON_LABELS[kind]
-        self.fields["reason"].required = kind in Decision.REASON_REQUIRED or warning_needed
-        self.fields["reason"].error_messages["required"] = (
-            "Enter why you are approving despite the readiness warning"
-            if warning_needed and kind not in Decision.REASON_REQUIRED
-            else f"Enter {REASON_LABELS[kind][0].lower()}{REASON_LABELS[kind][1:].rstrip('?')}"
-        )
+        reason = self.fields["reason"]
+        reason.label = REASON_LABELS[kind]
+        reason.required = kind in Decision.REASON_REQUIRED or warning_needed
+        if warning_needed and kind not in Decision.REASON_REQUIRED:
+            reason.label = READINESS_WARNING_LABEL
+            reason.help_text = "Needed because a ward's readiness audit is missing, out of date or weak."
+            reason.error_messages["required"] = READINESS_WARNING_MISSING
+        elif reason.required:
+            reason.error_messages["required"] = REASON_MISSING.get(kind, "Enter your reason")
         if kind == Decision.Kind.REVIEW_DONE:
             self.fields["next_review_on"].required = True
             self.fields["next_review_on"].initial = initial_review
@@ -273,36 +290,50 @@ class DecisionForm(PatientSafeFormMixin, forms.Form):
 
 
 class PdsaPlanForm(PatientSafeFormMixin, forms.ModelForm):
+    change_idea = forms.ModelChoiceField(
+        label="Change idea",
+        queryset=ChangeIdea.objects.none(),
+        required=False,
+        empty_label="Not linked to a change idea",
+    )
+    measure = forms.ModelChoiceField(
+        label="Measure",
+        queryset=PdsaCycle._meta.get_field("measure").related_model.objects.none(),
+        required=False,
+        empty_label="Not linked to a measure",
+        help_text="The measure this cycle should move, if any.",
+    )
+    starts_on = DateField(
+        label="Start date",
+        help_text="For example, 2 3 2026. Run charts show a marker at this date.",
+        error_messages={"required": "Enter the start date"},
+    )
+    planned_end_on = DateField(
+        label="Planned end",
+        subject="Planned end date",
+        error_messages={"required": "Enter the planned end date"},
+    )
+
     class Meta:
         model = PdsaCycle
         fields = STAGE_FIELDS[PdsaCycle.Stage.PLAN]
         widgets = {
-            "starts_on": DATE["widget"],
-            "planned_end_on": DATE["widget"],
-            **{
-                name: forms.Textarea(attrs={"rows": 3})
-                for name in ["objective", "questions", "predictions", "who_what_where_when", "data_to_collect"]
-            },
+            name: forms.Textarea(attrs={"rows": 3})
+            for name in ["objective", "questions", "predictions", "who_what_where_when", "data_to_collect"]
         }
         labels = {"title": "What are you testing?", "objective": "Objective"}
         help_texts = {
             "predictions": "What do you expect to happen?",
-            "starts_on": "Run charts show a marker at this date.",
-            "measure": "The measure this cycle should move, if any.",
         }
         error_messages = {
             "title": {"required": "Enter what you are testing"},
             "objective": {"required": "Enter the objective of this cycle"},
-            "starts_on": {"required": "Enter the start date", "invalid": "Enter a real start date"},
-            "planned_end_on": {"required": "Enter the planned end date", "invalid": "Enter a real planned end date"},
         }
 
     def __init__(self, *args, initiative: Initiative, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["change_idea"].queryset = initiative.change_ideas.all()
-        self.fields["change_idea"].empty_label = "Not linked to a change idea"
         self.fields["measure"].queryset = initiative.measures.all()
-        self.fields["measure"].empty_label = "Not linked to a measure"
         self.helper = _helper(self, "Save plan")
         if self.instance.pk is None:
             add_form_token(self.helper)
@@ -313,6 +344,14 @@ class PdsaPlanForm(PatientSafeFormMixin, forms.ModelForm):
         if start and end and end < start:
             self.add_error("planned_end_on", "The planned end must be the same as or after the start date")
         return data
+
+
+# The answer each stage needs before it can be completed (projects.services.save_pdsa_stage checks it).
+STAGE_REQUIRED = {
+    PdsaCycle.Stage.DO: "what_happened",
+    PdsaCycle.Stage.STUDY: "results",
+    PdsaCycle.Stage.ACT: "act_decision",
+}
 
 
 def stage_form(stage: str):
@@ -336,6 +375,13 @@ def stage_form(stage: str):
             if "act_decision" in self.fields:
                 self.fields["act_decision"].widget = forms.RadioSelect(choices=PdsaCycle.ActDecision.choices)
                 self.fields["act_decision"].choices = PdsaCycle.ActDecision.choices
+            needed = STAGE_REQUIRED.get(stage)
+            if needed in self.fields:
+                required_when(
+                    self.fields[needed],
+                    f"Needed to complete the {PdsaCycle.Stage(stage).label} stage. "
+                    "You can save and come back later without it.",
+                )
             self.helper = _helper(self, f"Save and complete {stage} stage", "Save and come back later")
 
     return StageForm
@@ -358,16 +404,34 @@ class ProgressScoreForm(PatientSafeFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Enter a note on the evidence for this score"},
     )
-    why_different = forms.CharField(
-        label="If you chose a different score from the suggestion, why?",
-        required=False,
-        max_length=limit_of(ProgressScore, "why_different"),
-        widget=forms.Textarea(attrs={"rows": 3}),
+    why_different = required_when(
+        forms.CharField(
+            label="If you chose a different score from the suggestion, why?",
+            required=False,
+            max_length=limit_of(ProgressScore, "why_different"),
+            widget=forms.Textarea(attrs={"rows": 3}),
+        ),
+        "Needed if you choose a score other than the suggested one.",
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, suggested: Decimal | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.suggested = suggested
         self.helper = _helper(self, "Save progress score")
+
+    def clean(self):
+        # Every missing answer at once: the service would otherwise report the reason only after the note.
+        data = super().clean()
+        score = data.get("score")
+        if (
+            self.suggested is not None
+            and score is not None
+            and score != self.suggested
+            and not (data.get("why_different") or "").strip()
+            and "why_different" not in self.errors
+        ):
+            self.add_error("why_different", f"Enter why you chose {score} rather than the suggested {self.suggested}")
+        return data
 
 
 class ConfirmSubmitForm(forms.Form):
@@ -411,11 +475,18 @@ class NewInitiativeWizard:
         return form
 
     def keep(self, key: str, form: forms.Form) -> None:
-        """Keep a valid step's raw answers (lists for multiple choices) to bind the form again later."""
-        self.data[key] = {
-            name: form.data.getlist(name) if isinstance(field, MULTIPLE) else form.data.get(name, "")
-            for name, field in form.fields.items()
-        }
+        """Keep a valid step's raw answers (lists for multiple choices, each box of a date) to bind the form again
+        later."""
+        kept = {}
+        for name, field in form.fields.items():
+            if isinstance(field, MULTIPLE):
+                kept[name] = form.data.getlist(name)
+            elif isinstance(field.widget, NhsDateInput):
+                value = form.cleaned_data.get(name)
+                kept.update({f"{name}_{part}": str(getattr(value, part, "")) for part in PARTS})
+            else:
+                kept[name] = form.data.get(name, "")
+        self.data[key] = kept
         self.session.modified = True
 
     def bound_steps(self) -> list[tuple[str, str, forms.Form]]:
@@ -466,12 +537,15 @@ class OverloadDecisionForm(PatientSafeFormMixin, forms.Form):
         ],
         error_messages={"required": "Choose what you decide"},
     )
-    initiatives = forms.ModelMultipleChoiceField(
-        label="Initiatives to pause or halt",
-        queryset=Initiative.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-        help_text="Only if you pause or halt. The lead, team and sponsor of each are told.",
+    initiatives = required_when(
+        forms.ModelMultipleChoiceField(
+            label="Initiatives to pause or halt",
+            queryset=Initiative.objects.none(),
+            widget=forms.CheckboxSelectMultiple,
+            required=False,
+            help_text="The lead, team and sponsor of each are told.",
+        ),
+        "Needed if you pause or halt.",
     )
     reason = forms.CharField(
         label="Your reason",
@@ -479,11 +553,11 @@ class OverloadDecisionForm(PatientSafeFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": "Enter your reason"},
     )
-    review_on = forms.DateField(
-        label="Review this decision on",
-        required=False,
-        help_text="Only if you accept the load for now. For example, 15/3/2027.",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    review_on = required_when(
+        DateField(
+            label="Review this decision on", subject="Review date", required=False, help_text="For example, 15 3 2027."
+        ),
+        "Needed if you accept the load for now.",
     )
 
     def __init__(self, *args, ward, user, **kwargs):

@@ -71,6 +71,15 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
+def required_when(field: forms.Field, when: str) -> forms.Field:
+    """Mark a field that is needed only in some cases (the form's clean() or a service checks it): its label then
+    never says "(optional)", and its hint starts with `when`, for example "Needed if you accept the load for
+    now."."""
+    field.conditionally_required = True
+    field.help_text = f"{when} {field.help_text}".strip() if field.help_text else when
+    return field
+
+
 def _helper(form: forms.Form, button: str) -> FormHelper:
     helper = FormHelper(form)
     helper.add_input(Submit("submit", button))

@@ -26,7 +26,7 @@ class PreferencesForm(forms.Form):
                 choices=DIGEST_CHOICES if kind == NotificationKind.DIGEST else Channel.choices,
                 widget=forms.RadioSelect,
                 initial=current.get(kind, Channel.EMAIL),
-                error_messages={"required": f"Choose how you hear about {label[0].lower()}{label[1:]}"},
+                error_messages={"required": f"Choose how you hear about ‘{label}’"},
             )
         self.helper = FormHelper(self)
         self.helper.add_input(Submit("submit", "Save preferences"))

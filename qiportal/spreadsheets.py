@@ -34,7 +34,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
 from django.conf import settings
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
-from openpyxl.utils.cell import column_index_from_string, range_boundaries
+from openpyxl.utils.cell import column_index_from_string, get_column_letter, range_boundaries
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
 
 MAX_COLUMNS = 50  # columns a sheet may have: a weekly-values sheet needs a handful
@@ -51,6 +51,24 @@ UNSAFE = (
 
 class SpreadsheetRefused(ValueError):
     """The file as a whole cannot be read: the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class FormulaCell:
+    """A cell holding a formula whose value the file does not keep (a program that cannot calculate wrote it)."""
+
+    ref: str  # where it is, as Excel names it: "B3"
+    formula: str
+
+    def __str__(self) -> str:
+        return f"={self.formula}" if self.formula else "a formula"
+
+    @property
+    def problem(self) -> str:
+        return (
+            f"Cell {self.ref} holds a formula ({str(self)[:30]}) but no value: the file was saved without "
+            "calculating it. Type the number into the cell, or open the file in Excel and save it again"
+        )
 
 
 @dataclass(frozen=True)
@@ -290,8 +308,13 @@ def _read_sheet(archive, parts: _Parts, *, columns: int, max_rows: int, row_name
             if column > MAX_COLUMNS or cells_in_row > MAX_COLUMNS:
                 raise _too_wide()
             if column <= columns:
-                has_formulas = has_formulas or any(_local(child.tag) == "f" for child in element)
-                row[column - 1] = _cell_value(element, strings, date_styles, parts.epoch)
+                formula = next((child for child in element if _local(child.tag) == "f"), None)
+                has_formulas = has_formulas or formula is not None
+                value = _cell_value(element, strings, date_styles, parts.epoch)
+                if value is None and formula is not None:
+                    ref = reference.group(0) if reference else f"{get_column_letter(column)}{row_number}"
+                    value = FormulaCell(ref, (formula.text or "").strip())
+                row[column - 1] = value
             element.clear()
         elif tag == "row" and row is not None:
             if not all(_is_blank(value) for value in row):

@@ -9,7 +9,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from qiportal.fields import limit_of
-from qiportal.forms import PatientSafeFormMixin, add_form_token
+from qiportal.forms import PatientSafeFormMixin, add_form_token, required_when
+from qiportal.models import Ward
+from qiportal.widgets import DateField
 from runcharts import kinds, services
 from runcharts.analysis import Reading
 from runcharts.models import Measure, Rephase
@@ -18,6 +20,13 @@ RATE_MULTIPLIER_CHOICES = [(m, f"per {m:,}") for m in kinds.RATE_MULTIPLIERS]
 
 
 class MeasureForm(PatientSafeFormMixin, forms.ModelForm):
+    ward = forms.ModelChoiceField(
+        label="Ward",
+        queryset=Ward.objects.all(),
+        required=False,
+        empty_label="Whole initiative",
+        help_text="Leave empty if the measure covers the whole initiative.",
+    )
     multiplier = forms.TypedChoiceField(
         label="Show the rate",
         choices=RATE_MULTIPLIER_CHOICES,
@@ -61,8 +70,8 @@ class MeasureForm(PatientSafeFormMixin, forms.ModelForm):
             ),
             "data_type": "This decides the chart: a proportion gets a P chart, a rate a U chart, and so on.",
             "frequency": "Rare events are recorded each time one happens, whatever you choose here.",
-            "numerator": "For a proportion or a rate, for example 'Patients assessed for falls risk within 6 hours'.",
-            "denominator": "For a proportion or a rate, for example 'Patients admitted' or 'bed days'.",
+            "numerator": "For example 'Patients assessed for falls risk within 6 hours'.",
+            "denominator": "For example 'Patients admitted' or 'bed days'.",
             "unit": "For single values and time between events. Proportions are percentages, rates are per the "
             "multiplier, counts are counts.",
             "target": "Leave empty if there is no target.",
@@ -70,7 +79,6 @@ class MeasureForm(PatientSafeFormMixin, forms.ModelForm):
                 "Fix the centre line on the first points (weeks, months or events), for example 12. "
                 "Leave empty to use all of them."
             ),
-            "ward": "Leave empty if the measure covers the whole initiative.",
         }
         widgets = {
             "kind": forms.RadioSelect,
@@ -92,7 +100,8 @@ class MeasureForm(PatientSafeFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         if initiative is not None:
             self.fields["ward"].queryset = initiative.wards.all()
-        self.fields["ward"].empty_label = "Whole initiative"
+        for name in ("numerator", "denominator"):
+            required_when(self.fields[name], "Needed for a proportion or a rate.")
         self.fields["unit"].choices = Measure.Unit.choices
         self.fields["kind"].choices = Measure.Kind.choices
         self.fields["data_type"].choices = Measure.DataType.choices
@@ -125,6 +134,11 @@ class MeasureForm(PatientSafeFormMixin, forms.ModelForm):
                 data["frequency"] = kinds.EVENT
             elif frequency == kinds.EVENT:
                 self.add_error("frequency", "Choose weekly or monthly: only rare events are recorded each time")
+        if data_type in kinds.RATIO_TYPES:
+            if not (data.get("numerator") or "").strip() and "numerator" not in self.errors:
+                self.add_error("numerator", "Enter what the numerator counts, for a proportion or a rate")
+            if not (data.get("denominator") or "").strip() and "denominator" not in self.errors:
+                self.add_error("denominator", "Enter what the denominator is, for a proportion or a rate")
         if data.get("multiplier") in (None, ""):
             data["multiplier"] = 1_000 if data_type == Measure.DataType.RATE else 1
         target = data.get("target")
@@ -240,13 +254,11 @@ class EventGridForm(forms.Form):
                 f"Enter a number for the event on {on.day} {on:%B %Y}",
             )
         for k in range(1, self.NEW_ROWS + 1):
-            self.fields[f"new_{k}_on"] = forms.DateField(
+            self.fields[f"new_{k}_on"] = DateField(
                 label=f"New event {k}: date",
+                subject=f"The date of new event {k}",
                 required=False,
-                input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-                help_text="For example 2026-03-02 or 02/03/2026.",
-                widget=forms.TextInput(attrs={"class": "nhsuk-input--width-10"}),
-                error_messages={"invalid": f"Enter the date of new event {k} as a real date"},
+                help_text="For example, 2 3 2026",
             )
             self.fields[f"new_{k}_value"] = _number_field(
                 f"New event {k}: {what}", None, f"Enter a number for new event {k}"
@@ -354,11 +366,11 @@ def _and(words) -> str:
 
 
 class RephaseForm(PatientSafeFormMixin, forms.Form):
-    week_start = forms.DateField(
+    week_start = DateField(
         label="First week of the new period",
-        help_text="A Monday, for example 2026-03-02 or 02/03/2026.",
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-        error_messages={"required": "Enter the first week of the new period", "invalid": "Enter a real date"},
+        subject="The first week of the new period",
+        help_text="A Monday, for example 2 3 2026",
+        error_messages={"required": "Enter the first week of the new period"},
     )
     reason = forms.CharField(
         label="Why does the chart start a new period?",
@@ -373,11 +385,13 @@ class RephaseForm(PatientSafeFormMixin, forms.Form):
         field = self.fields["week_start"]
         if frequency == kinds.MONTHLY:
             field.label = "First month of the new period"
-            field.help_text = "The first day of the month, for example 2026-03-01 or 01/03/2026."
+            field.subject = "The first month of the new period"
+            field.help_text = "The first day of the month, for example 1 3 2026"
             field.error_messages["required"] = "Enter the first month of the new period"
         elif frequency == kinds.EVENT:
             field.label = "Date the new period starts"
-            field.help_text = "For example 2026-03-02 or 02/03/2026."
+            field.subject = "The date the new period starts"
+            field.help_text = "For example, 2 3 2026"
             field.error_messages["required"] = "Enter the date the new period starts"
         self.helper = FormHelper(self)
         self.helper.add_input(Submit("submit", "Start a new period"))
@@ -392,11 +406,11 @@ class RephaseForm(PatientSafeFormMixin, forms.Form):
 
 
 class AnnotationForm(PatientSafeFormMixin, forms.Form):
-    on = forms.DateField(
+    on = DateField(
         label="Date",
-        help_text="For example 2026-03-02 or 02/03/2026.",
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-        error_messages={"required": "Enter the date", "invalid": "Enter a real date"},
+        subject="The date of the note",
+        help_text="For example, 2 3 2026",
+        error_messages={"required": "Enter the date of the note"},
     )
     text = forms.CharField(
         label="Note",

@@ -178,6 +178,8 @@ def _xlsx_frame(data: bytes, columns: int = len(COLUMNS)) -> tuple[pd.DataFrame,
 
 
 def _parse_date(raw, frequency: str) -> date:
+    if isinstance(raw, spreadsheets.FormulaCell):
+        raise ValidationError(raw.problem)
     if isinstance(raw, datetime):
         day = raw.date()
     elif isinstance(raw, date):
@@ -205,6 +207,8 @@ def _parse_text_date(text: str, frequency: str) -> date:
 
 
 def _parse_number(raw, name: str) -> float:
+    if isinstance(raw, spreadsheets.FormulaCell):
+        raise ValidationError(raw.problem)
     if isinstance(raw, bool):
         raise ValidationError(f"Enter the {name} as a number")
     if isinstance(raw, (int, float)):

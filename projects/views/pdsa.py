@@ -119,7 +119,9 @@ def progress_score(request, pk):
     if not permissions.can_set_progress_score(request.user, initiative):
         raise PermissionDenied
     suggestion = services.suggest_progress_score(initiative)
-    form = forms.ProgressScoreForm(request.POST or None, initial={"score": str(suggestion.score)})
+    form = forms.ProgressScoreForm(
+        request.POST or None, initial={"score": str(suggestion.score)}, suggested=suggestion.score
+    )
     if form.is_valid():
         try:
             entry = services.set_progress_score(initiative_id=pk, by=request.user, **form.cleaned_data)

@@ -60,6 +60,22 @@ def sign_in(page, live_server):
     return _sign_in
 
 
+def fill_date(page, legend: str, day: int | str, month: int | str, year: int | str) -> None:
+    """Type a date into the NHS.UK date input whose legend is `legend` (its day, month and year boxes)."""
+    group = page.get_by_role("group", name=legend)
+    for box, value in (("Day", day), ("Month", month), ("Year", year)):
+        group.get_by_label(box, exact=True).fill(str(value))
+
+
+def tab_to(page, locator, *, limit: int = 80) -> None:
+    """Move the focus to `locator` with the Tab key only, as a keyboard user does."""
+    for _ in range(limit):
+        if locator.evaluate("element => element === document.activeElement"):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"Tab never reached {locator}")
+
+
 def assert_accessible(page) -> None:
     """No axe-core violations on the page as it stands."""
     results = _axe.run(page)

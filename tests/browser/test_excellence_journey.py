@@ -14,7 +14,7 @@ def test_excellence_reaches_people_and_the_learning_reaches_the_wall(page, live_
     page.get_by_role("link", name="Report excellence").first.click()
     assert "No patient details" in page.locator(".nhsuk-warning-callout").inner_text()
     assert_accessible(page)
-    page.get_by_label("Which colleagues are you reporting?").select_option(label="Megan Clarke, Healthcare assistant")
+    page.get_by_label("Megan Clarke, Healthcare assistant").check()
     page.get_by_label("Or a whole team or ward").select_option(label="Oak Ward")
     page.get_by_label("Where did it happen?").select_option(label="Oak Ward")
     page.get_by_label("What happened?").fill("Stayed after a long shift to settle a frightened patient.")

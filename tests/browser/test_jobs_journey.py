@@ -11,7 +11,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from qiportal.models import Notification, User
-from tests.browser.conftest import assert_accessible, assert_no_sideways_scroll
+from tests.browser.conftest import assert_accessible, assert_no_sideways_scroll, fill_date
 
 
 def test_sponsor_accepts_the_load_on_an_overloaded_ward(page, live_server, demo, sign_in):
@@ -33,7 +33,7 @@ def test_sponsor_accepts_the_load_on_an_overloaded_ward(page, live_server, demo,
     page.get_by_label("Accept this load for now").check()
     page.get_by_label("Your reason").fill("Two initiatives finish next month; the ward manager agrees.")
     review_on = timezone.localdate() + timedelta(days=28)
-    page.get_by_label("Review this decision on").fill(review_on.isoformat())
+    fill_date(page, "Review this decision on", review_on.day, review_on.month, review_on.year)
     page.get_by_role("button", name="Record decision").click()
     assert (
         "You accepted the load on Oak Ward for now"

@@ -2,7 +2,7 @@
 PDSA cycle through all four stages; sponsor halts with a reason; qilead sees the decision and notification."""
 
 from projects.models import Initiative, Status
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, fill_date
 
 
 def click(page, name):
@@ -27,8 +27,8 @@ def test_initiative_journey(page, live_server, demo, sign_in):
     click(page, "Continue")
     page.get_by_label("Sponsor").select_option(label="Michael Okafor (Divisional director of nursing)")
     click(page, "Continue")
-    page.get_by_label("Planned start").fill("2026-12-01")
-    page.get_by_label("Planned end").fill("2027-06-30")
+    fill_date(page, "Planned start", 1, 12, 2026)
+    fill_date(page, "Planned end", 30, 6, 2027)
     page.get_by_label("Change ideas").fill("Escalation prompt on the observation chart")
     click(page, "Continue")
     assert page.get_by_role("heading", name="Check your answers").is_visible()
@@ -67,8 +67,8 @@ def test_initiative_journey(page, live_server, demo, sign_in):
     assert_accessible(page)
     page.get_by_label("What are you testing?").fill("Prompt sticker on bay 1")
     page.get_by_label("Objective").fill("See whether nurses escalate faster with a prompt.")
-    page.get_by_label("Start date").fill("2026-11-02")
-    page.get_by_label("Planned end").fill("2026-11-16")
+    fill_date(page, "Start date", 2, 11, 2026)
+    fill_date(page, "Planned end", 16, 11, 2026)
     click(page, "Save plan")
     for stage, label, text in [
         ("do", "What happened?", "Used on 40 observations."),

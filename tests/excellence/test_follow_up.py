@@ -153,6 +153,6 @@ def test_a_wrong_filter_says_so_in_the_title_and_beside_the_field(client, make_r
     client.force_login(qi_lead)
     response = client.get(reverse("excellence:report_list"), {"week": "not a date"})
     assertContains(response, "<title>Error: Learning from Excellence – QI Portal</title>", html=False)
-    assertContains(response, "Enter a valid date")
+    assertContains(response, "The week must be a real date")
     fine = client.get(reverse("excellence:report_list"))
     assertNotContains(fine, "<title>Error:", html=False)

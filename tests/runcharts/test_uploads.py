@@ -175,8 +175,13 @@ def test_xlsx_formulas_are_read_as_values_with_a_warning(signed_in, measure, tmp
     # openpyxl does not calculate formulas; write the cached value Excel would have stored.
     data = path.read_bytes()
     response = upload(signed_in, measure, SimpleUploadedFile("values.xlsx", data))
-    # Never calculated, the formula has no value: it is reported as a blank value, with the formula warning.
-    assertContains(response, "Enter a value for the week starting 23 February 2026")
+    # Never calculated, the formula has no value: the row says which cell holds it and what to do.
+    assertContains(
+        response,
+        "Cell B2 holds a formula (=20+22) but no value: the file was saved without calculating it. Type the number "
+        "into the cell, or open the file in Excel and save it again",
+    )
+    assertNotContains(response, "Enter a value")
     assert not DataPoint.objects.exists()
 
 
@@ -208,3 +213,16 @@ def test_the_downloaded_template_uploads_once_filled_in(signed_in, measure):
     filled = "\r\n".join(line + "42" if line.endswith(",") else line for line in text.splitlines())
     response = upload(signed_in, measure, csv_file(filled))
     assert response.status_code == 302
+
+
+def test_the_upload_tables_never_print_none(signed_in, measure):
+    """Issue 17: "Problem: None" beside a good row, "Current: None" for a new week. The cell is blank to the eye and
+    says "none" to a screen reader."""
+    bad = "week_start,value\n2026-02-16,40\n2026-02-24,45\n"
+    page = upload(signed_in, measure, csv_file(bad)).content.decode()
+    assert ">None<" not in page
+    assertContains(upload(signed_in, measure, csv_file(bad)), '<span class="nhsuk-u-visually-hidden">none</span>')
+    response = upload(signed_in, measure, csv_file(GOOD))
+    preview = signed_in.get(response.url)
+    assert ">None<" not in preview.content.decode()
+    assertContains(preview, '<span class="nhsuk-u-visually-hidden">none</span>', count=3)
