@@ -12,12 +12,13 @@ import math
 from dataclasses import dataclass
 from datetime import date
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from projects import services as project_services
 from projects.models import Initiative
+from qiportal import permissions
 from qiportal.models import User
 from runcharts import kinds, selectors
 from runcharts.analysis import Reading
@@ -198,6 +199,46 @@ def create_measure(*, initiative: Initiative, by: User, **fields) -> Measure:
 
 
 @transaction.atomic
+def create_standing_measure(*, by: User, ward=None, directorate=None, **fields) -> Measure:
+    """A measure owned by a ward, a directorate (give one) or the trust (give neither), not by an initiative."""
+    unknown = set(fields) - set(MEASURE_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown measure fields: {', '.join(sorted(unknown))}")
+    if ward is not None and directorate is not None:
+        raise ValidationError("A standing measure belongs to a ward, a directorate or the trust: choose one")
+    if not permissions.can_add_standing_measure(by, ward=ward, directorate=directorate):
+        raise PermissionDenied
+    scope = Measure.Scope.WARD if ward else Measure.Scope.DIRECTORATE if directorate else Measure.Scope.TRUST
+    fields.setdefault("owner", by)
+    measure = Measure(scope=scope, ward=ward, directorate=directorate, **fields)
+    _normalise(measure)
+    measure.full_clean()
+    measure.save()
+    measure.latest_signal = "not_enough_data"
+    measure.save(update_fields=["latest_signal"])
+    return measure
+
+
+@transaction.atomic
+def link_outcome_measure(*, initiative: Initiative, measure_id: int, by: User) -> Measure:
+    """Use a standing measure as one of the initiative's outcome measures, linked rather than copied."""
+    measure = _locked(measure_id)
+    if not measure.is_standing:
+        raise ValidationError("Link a ward's, directorate's or the trust's standing measure, not another initiative's")
+    if not permissions.can_link_outcome_measure(by, initiative):
+        raise PermissionDenied
+    measure.outcome_for.add(initiative)
+    return measure
+
+
+@transaction.atomic
+def unlink_outcome_measure(*, initiative: Initiative, measure_id: int, by: User) -> None:
+    if not permissions.can_link_outcome_measure(by, initiative):
+        raise PermissionDenied
+    _locked(measure_id).outcome_for.remove(initiative)
+
+
+@transaction.atomic
 def update_measure(*, measure_id: int, by: User, **fields) -> Measure:
     unknown = set(fields) - set(MEASURE_FIELDS)
     if unknown:
@@ -302,7 +343,7 @@ def save_values(*, measure_id: int, by: User, values: dict[date, Reading | None]
     changes = DataChanges(added, replaced, removed)
     if changes.total:
         data_changed(measure)
-        if added or replaced:  # new data is a sign of work on the initiative (it is not stalled)
+        if (added or replaced) and measure.initiative_id:  # new data is work on the initiative (it is not stalled)
             project_services.record_activity(measure.initiative_id)
     return changes
 
