@@ -17,6 +17,19 @@ from projects.models import Initiative
 from qiportal.fields import MEDIUM, SHORT, free_line, free_text
 from qiportal.models import Directorate, User, Ward
 from runcharts import kinds
+from runcharts.latest import ASSURANCES, VARIATIONS
+
+VARIATION_CHOICES = [(key, label) for key, (label, _words) in VARIATIONS.items() if key]
+ASSURANCE_CHOICES = [(key, label) for key, (label, _words) in ASSURANCES.items() if key]
+LATEST_FIELDS = (
+    "latest_variation",
+    "latest_assurance",
+    "latest_rule",
+    "latest_period",
+    "latest_value",
+    "latest_values",
+    "sparkline",
+)
 
 
 class Measure(models.Model):
@@ -105,10 +118,19 @@ class Measure(models.Model):
     # Bumped on every change that alters the chart, so cached drawings are keyed by it and never stale.
     data_version = models.PositiveIntegerField(default=1)
     latest_signal = models.CharField(max_length=20, blank=True)
+    # The latest analysis, stored by services.data_changed in the same transaction as the data (runcharts/latest.py):
+    # what the board of a ward, a directorate or the trust shows per measure without analysing anything.
+    latest_variation = models.CharField(max_length=20, blank=True, choices=VARIATION_CHOICES)
+    latest_assurance = models.CharField(max_length=12, blank=True, choices=ASSURANCE_CHOICES)
+    latest_rule = models.CharField(max_length=400, blank=True)
+    latest_period = models.DateField(null=True, blank=True)
+    latest_value = models.FloatField(null=True, blank=True)
+    latest_values = models.JSONField(default=list, blank=True)  # the last three: [[ISO date, value], ...]
+    sparkline = models.JSONField(default=list, blank=True)  # up to 26 values, oldest first, None for a gap
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["updated_at", "data_version", "latest_signal"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "data_version", "latest_signal", *LATEST_FIELDS])
 
     class Meta:
         ordering = ["initiative", "kind", "name"]

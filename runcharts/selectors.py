@@ -117,7 +117,12 @@ def latest_signals(measures: Iterable[Measure]) -> dict[int, str]:
 
 
 def fresh_signals(measures: Iterable[Measure]) -> dict[int, str]:
-    """These measures' latest signals, analysed afresh, for the services that store them.
+    """These measures' latest signals, analysed afresh (see fresh_analyses)."""
+    return {pk: analysis.signal for pk, analysis in fresh_analyses(measures).items()}
+
+
+def fresh_analyses(measures: Iterable[Measure]) -> dict[int, Analysis]:
+    """These measures' analyses, afresh, for the services that store their latest results.
 
     One query for all their points and one for their re-phasing weeks, however many measures there are.
     """
@@ -135,7 +140,7 @@ def fresh_signals(measures: Iterable[Measure]) -> dict[int, str]:
     rephases = defaultdict(list)
     for measure_id, week in Rephase.objects.filter(measure_id__in=ids).values_list("measure_id", "week_start"):
         rephases[measure_id].append(week)
-    return {m.pk: _analyse_measure(m, points[m.pk], rephases[m.pk]).signal for m in measures}
+    return {m.pk: _analyse_measure(m, points[m.pk], rephases[m.pk]) for m in measures}
 
 
 @dataclass(frozen=True)

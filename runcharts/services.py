@@ -22,7 +22,8 @@ from qiportal import permissions
 from qiportal.models import User
 from runcharts import kinds, selectors
 from runcharts.analysis import Reading
-from runcharts.models import Annotation, DataPoint, Measure, Rephase
+from runcharts.latest import latest_of
+from runcharts.models import LATEST_FIELDS, Annotation, DataPoint, Measure, Rephase
 
 # Fields whose change redraws the chart.
 CHART_FIELDS = (
@@ -142,20 +143,28 @@ def check_period(measure: Measure, day: date, *, today: date | None = None) -> N
         raise ValidationError(f"{label[0].upper()}{label[1:]} is in the future")
 
 
+def _store_analysis(measure: Measure, analysis) -> None:
+    """Copy what the board and every list read onto the measure (not saved here)."""
+    measure.latest_signal = analysis.signal
+    for name, value in latest_of(analysis, improvement=measure.improvement, target=measure.target).as_fields().items():
+        setattr(measure, name, value)
+
+
 def data_changed(measure: Measure) -> None:
+    """Bump the chart's version and store the latest analysis, in the caller's transaction."""
     measure.data_version += 1
-    measure.latest_signal = selectors.measure_analysis(measure).signal
-    measure.save(update_fields=["data_version", "latest_signal", "updated_at"])
+    _store_analysis(measure, selectors.measure_analysis(measure))
+    measure.save(update_fields=["data_version", "latest_signal", *LATEST_FIELDS, "updated_at"])
 
 
 def store_latest_signals(measures) -> int:
-    """Analyse these measures afresh and store each one's latest signal: for data written in bulk, such as the
+    """Analyse these measures afresh and store each one's latest analysis: for data written in bulk, such as the
     trust-scale generator's, which skips the services. Two queries to read, one bulk update; returns how many."""
     measures = list(measures)
-    signals = selectors.fresh_signals(measures)
+    analyses = selectors.fresh_analyses(measures)
     for measure in measures:
-        measure.latest_signal = signals[measure.pk]
-    Measure.objects.bulk_update(measures, ["latest_signal"], batch_size=500)
+        _store_analysis(measure, analyses[measure.pk])
+    Measure.objects.bulk_update(measures, ["latest_signal", *LATEST_FIELDS], batch_size=500)
     return len(measures)
 
 
