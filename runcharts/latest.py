@@ -53,6 +53,7 @@ ASSURANCE_ORDER = ["fail", "hit_and_miss", "pass", ""]
 
 @dataclass(frozen=True)
 class Latest:
+    chart: str = ""
     variation: str = ""
     assurance: str = ""
     rule: str = ""
@@ -63,6 +64,7 @@ class Latest:
 
     def as_fields(self) -> dict:
         return {
+            "latest_chart": self.chart,
             "latest_variation": self.variation,
             "latest_assurance": self.assurance,
             "latest_rule": self.rule,
@@ -119,11 +121,12 @@ def _number(value: float | None) -> float | None:
 def latest_of(analysis: Analysis, *, improvement: str, target: float | None) -> Latest:
     recorded = [row for row in analysis.rows if not row.is_gap]
     if not recorded:
-        return Latest(rule=rule_in_words(analysis))
+        return Latest(chart=analysis.chart, rule=rule_in_words(analysis))
     enough = analysis.signal != "not_enough_data"
     variation = (analysis.variation or "") if analysis.chart == "xmr" else _direction_of(analysis, improvement)
     last = recorded[-1]
     return Latest(
+        chart=analysis.chart,
         variation=variation if enough else "",
         assurance=_assurance_of(analysis, improvement, target) if enough else "",
         rule=rule_in_words(analysis),

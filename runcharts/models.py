@@ -22,6 +22,7 @@ from runcharts.latest import ASSURANCES, VARIATIONS
 VARIATION_CHOICES = [(key, label) for key, (label, _words) in VARIATIONS.items() if key]
 ASSURANCE_CHOICES = [(key, label) for key, (label, _words) in ASSURANCES.items() if key]
 LATEST_FIELDS = (
+    "latest_chart",
     "latest_variation",
     "latest_assurance",
     "latest_rule",
@@ -120,6 +121,9 @@ class Measure(models.Model):
     latest_signal = models.CharField(max_length=20, blank=True)
     # The latest analysis, stored by services.data_changed in the same transaction as the data (runcharts/latest.py):
     # what the board of a ward, a directorate or the trust shows per measure without analysing anything.
+    latest_chart = models.CharField(
+        max_length=10, blank=True, choices=Chart.choices
+    )  # the chart drawn ("auto" resolved)
     latest_variation = models.CharField(max_length=20, blank=True, choices=VARIATION_CHOICES)
     latest_assurance = models.CharField(max_length=12, blank=True, choices=ASSURANCE_CHOICES)
     latest_rule = models.CharField(max_length=400, blank=True)

@@ -12,6 +12,7 @@ from django.db import migrations
 BATCH = 500
 FIELDS = (
     "latest_signal",
+    "latest_chart",
     "latest_variation",
     "latest_assurance",
     "latest_rule",
