@@ -8,6 +8,7 @@ from projects import demo as projects_demo
 from projects import jobs as projects_jobs
 from qiportal import demo
 from runcharts import demo as runcharts_demo
+from runcharts import demo_standing
 
 
 class Command(BaseCommand):
@@ -27,6 +28,8 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Initiative log: {len(initiatives)} demo initiatives."))
         measures = runcharts_demo.seed_measures()
         self.stdout.write(self.style.SUCCESS(f"Run charts: {len(measures)} demo measures with weekly data."))
+        standing = demo_standing.seed_standing_measures()
+        self.stdout.write(self.style.SUCCESS(f"Board: {len(standing)} standing ward measures."))
         audits = ffit_demo.seed_audits(users)
         self.stdout.write(self.style.SUCCESS(f"Readiness audits (FFIT): {len(audits)} demo audits."))
         reports = excellence_demo.seed_reports(users)
