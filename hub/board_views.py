@@ -56,6 +56,7 @@ def _board(request, scope: board.BoardScope):
         "query": query.urlencode(),
         "export_query": _export_query(chosen),
         "defaulted": not request.GET and bool(chosen.get("directorate")),
+        "filters_open": bool(set(request.GET) - {"page", "order", "export"}),
         "can_add_standing": _can_add_standing(request.user, scope),
         "crumbs": crumbs,
     }
