@@ -144,3 +144,13 @@ def test_only_those_who_add_measures_may_link_one(client, ward, ward_manager, st
         client.post(reverse("runcharts:outcome_link", args=[initiative.pk]), {"measure": measure.pk}).status_code == 403
     )
     assert not measure.outcome_for.exists()
+
+
+def test_the_initiative_page_lists_a_linked_standing_measure(client, ward, ward_manager, qi_lead):
+    measure = standing(ward_manager, ward=ward)
+    initiative = InitiativeFactory(lead=qi_lead, wards=[ward], status="live")
+    services.link_outcome_measure(initiative=initiative, measure_id=measure.pk, by=qi_lead)
+    client.force_login(qi_lead)
+    page = client.get(reverse("initiative_detail", args=[initiative.pk]))
+    assertContains(page, "Falls per 1,000 bed days")
+    assertContains(page, "link a standing measure")
