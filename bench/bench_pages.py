@@ -194,7 +194,7 @@ def pages_to_measure():
         .order_by("n", "pk")
         .first()
     )
-    ward = Ward.objects.annotate(n=Count("initiatives")).order_by("-n", "pk").first()
+    ward = Ward.objects.select_related("directorate").annotate(n=Count("initiatives")).order_by("-n", "pk").first()
     pages = {
         "Floor (trivial template)": ("/bench-floor/", []),
         "Portfolio, first page": ("/initiatives/", []),
@@ -205,6 +205,10 @@ def pages_to_measure():
         "Ward page": (f"/wards/{ward.slug}/", []),
         "Excellence list": ("/excellence/", []),
         "Dashboard": ("/dashboard/", []),
+        # The measure board (issue 19): every measure of the trust, paged, from the stored latest analyses.
+        "Board, trust": ("/board/", []),
+        "Board, directorate": (f"/board/directorates/{ward.directorate.slug}/", []),
+        "Board, ward": (f"/board/wards/{ward.slug}/", []),
     }
     return admin, pages
 

@@ -72,7 +72,8 @@ def initiative_detail(request, pk):
 
 def _initiative_context(request, initiative) -> dict:
     user = request.user
-    measures = list(initiative.measures.all())
+    # Its own measures, then the standing measures it links to as outcome measures (one query, however many).
+    measures = list(initiative.measures.all()) + list(initiative.linked_measures.all())
     signals = latest_signals(measures)
     return {
         "initiative": initiative,

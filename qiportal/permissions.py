@@ -325,10 +325,68 @@ def can_add_measure(user: User, initiative) -> bool:
 
 
 def can_edit_measure(user: User, measure) -> bool:
-    """Edit a measure, enter or upload its data, re-phase and annotate it: the lead, team, owner or an admin."""
+    """Edit a measure, enter or upload its data, re-phase and annotate it: the lead, team, owner or an admin; for a
+    standing measure, those who manage its ward, directorate or trust (`can_manage_standing_measure`)."""
     if user.is_authenticated and user.is_active and measure.owner_id == user.pk:
         return True
+    if measure.initiative_id is None:
+        return can_manage_standing_measure(user, measure)
     return _manages_measures(user, measure.initiative)
+
+
+# Standing measures (issue 19): owned by a ward, a directorate or the trust rather than an initiative.
+
+
+def can_add_standing_measure(user: User, *, ward: Ward | None = None, directorate: Directorate | None = None) -> bool:
+    """A ward's standing measures: its ward managers, QI leads and admins. A directorate's: QI leads, senior managers
+    over it and admins. The trust's (neither given): QI leads, trust-wide senior managers and admins."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if is_admin(user) or user.has_role(Role.QI_LEAD):
+        return True
+    if ward is not None:
+        return manages_ward(user, ward)
+    if directorate is not None:
+        return user.oversees(directorate.pk)
+    return user.is_trust_senior_manager
+
+
+def can_manage_standing_measure(user: User, measure) -> bool:
+    """Edit a standing measure and enter or upload its data: as `can_add_standing_measure` for its owner."""
+    if measure.initiative_id is not None:
+        return False
+    if measure.scope == "ward":
+        return can_add_standing_measure(user, ward=measure.ward)
+    if measure.scope == "directorate":
+        return can_add_standing_measure(user, directorate=measure.directorate)
+    return can_add_standing_measure(user)
+
+
+def visible_standing_measures(user: User, measures: QuerySet) -> QuerySet:
+    """Standing measures are open to everyone who may see their wards: every signed-in member of staff."""
+    if not (user.is_authenticated and user.is_active):
+        return measures.none()
+    return measures.filter(initiative__isnull=True)
+
+
+def can_link_outcome_measure(user: User, initiative) -> bool:
+    """Link a standing measure to an initiative as its outcome measure: whoever may add measures to it."""
+    return can_add_measure(user, initiative)
+
+
+# The measure board (issue 19) ----------------------------------------------------------------------------------
+
+
+def can_view_board(user: User) -> bool:
+    """The board of the trust, a directorate or a ward: everyone who may see those wards (every member of staff)."""
+    return user.is_authenticated and user.is_active
+
+
+def visible_board_wards(user: User, wards: QuerySet) -> QuerySet:
+    """The wards whose measures, readiness and load a board shows this person: those `can_view_ward` allows."""
+    if not can_view_board(user):
+        return wards.none()
+    return wards
 
 
 # --- Jobs: overload (initiativitis) flags (issue 8) -------------------------------------------------------------

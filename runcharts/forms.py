@@ -98,8 +98,13 @@ class MeasureForm(PatientSafeFormMixin, forms.ModelForm):
 
     def __init__(self, *args, initiative=None, submit_label="Save measure", **kwargs):
         super().__init__(*args, **kwargs)
-        if initiative is not None:
-            self.fields["ward"].queryset = initiative.wards.all()
+        standing = initiative is None and (self.instance.pk is None or self.instance.is_standing)
+        if standing:  # a standing measure's ward is its owner, fixed when it is added
+            del self.fields["ward"]
+        else:
+            if initiative is not None:
+                self.fields["ward"].queryset = initiative.wards.all()
+            self.fields["ward"].empty_label = "Whole initiative"
         for name in ("numerator", "denominator"):
             required_when(self.fields[name], "Needed for a proportion or a rate.")
         self.fields["unit"].choices = Measure.Unit.choices
@@ -316,6 +321,25 @@ def _event_value_label(measure: Measure) -> str:
     if measure.data_type == Measure.DataType.TIME_BETWEEN:
         return f"time since the previous event ({measure.get_unit_display().lower()})"
     return "days or cases since the previous event"
+
+
+class OutcomeLinkForm(forms.Form):
+    """Choose a standing measure for an initiative to use as an outcome measure."""
+
+    measure = forms.ModelChoiceField(
+        label="Standing measure",
+        queryset=Measure.objects.none(),
+        empty_label=None,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the standing measure to link"},
+    )
+
+    def __init__(self, *args, choices=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["measure"].queryset = choices if choices is not None else Measure.objects.none()
+        self.fields["measure"].label_from_instance = lambda m: f"{m.name} ({m.owner_label})"
+        self.helper = FormHelper(self)
+        self.helper.add_input(Submit("submit", "Link measure"))
 
 
 class ChartChoiceForm(PatientSafeFormMixin, forms.Form):

@@ -1,4 +1,8 @@
-"""Measures of an initiative and their values per period. Analysis lives in spc.py (pure), drawing in charts.py.
+"""Measures and their values per period. Analysis lives in spc.py (pure), drawing in charts.py.
+
+A measure belongs to an initiative, or it is a *standing* measure owned by a ward, a directorate or the whole trust
+(falls per 1,000 bed days, staff sickness) that outlives any initiative; an initiative may link to a standing measure
+as an outcome measure instead of copying it (``Measure.outcome_for``).
 
 What a measure records (its data type), how often (its frequency) and which charts suit it are in kinds.py, which
 the choices below are built from.
@@ -11,8 +15,22 @@ from simple_history.models import HistoricalRecords
 
 from projects.models import Initiative
 from qiportal.fields import MEDIUM, SHORT, free_line, free_text
-from qiportal.models import User, Ward
+from qiportal.models import Directorate, User, Ward
 from runcharts import kinds
+from runcharts.latest import ASSURANCES, VARIATIONS
+
+VARIATION_CHOICES = [(key, label) for key, (label, _words) in VARIATIONS.items() if key]
+ASSURANCE_CHOICES = [(key, label) for key, (label, _words) in ASSURANCES.items() if key]
+LATEST_FIELDS = (
+    "latest_chart",
+    "latest_variation",
+    "latest_assurance",
+    "latest_rule",
+    "latest_period",
+    "latest_value",
+    "latest_values",
+    "sparkline",
+)
 
 
 class Measure(models.Model):
@@ -62,8 +80,23 @@ class Measure(models.Model):
         G = "g", kinds.CHARTS["g"]
         T = "t", kinds.CHARTS["t"]
 
-    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="measures")
+    class Scope(models.TextChoices):
+        """Who owns the measure: exactly one of an initiative, a ward, a directorate or the trust."""
+
+        INITIATIVE = "initiative", "Initiative"
+        WARD = "ward", "Ward"
+        DIRECTORATE = "directorate", "Directorate"
+        TRUST = "trust", "Trust"
+
+    scope = models.CharField(max_length=12, choices=Scope.choices, default=Scope.INITIATIVE)
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, null=True, blank=True, related_name="measures")
+    # The ward the data is about; for a ward's standing measure, the ward that owns it.
     ward = models.ForeignKey(Ward, on_delete=models.SET_NULL, null=True, blank=True, related_name="measures")
+    directorate = models.ForeignKey(
+        Directorate, on_delete=models.PROTECT, null=True, blank=True, related_name="standing_measures"
+    )
+    # Initiatives that use this standing measure as an outcome measure (linked, not copied).
+    outcome_for = models.ManyToManyField(Initiative, blank=True, related_name="linked_measures")
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.OUTCOME)
     name = free_line()
     definition = free_text("operational definition", max_length=MEDIUM)
@@ -86,10 +119,22 @@ class Measure(models.Model):
     # Bumped on every change that alters the chart, so cached drawings are keyed by it and never stale.
     data_version = models.PositiveIntegerField(default=1)
     latest_signal = models.CharField(max_length=20, blank=True)
+    # The latest analysis, stored by services.data_changed in the same transaction as the data (runcharts/latest.py):
+    # what the board of a ward, a directorate or the trust shows per measure without analysing anything.
+    latest_chart = models.CharField(
+        max_length=10, blank=True, choices=Chart.choices
+    )  # the chart drawn ("auto" resolved)
+    latest_variation = models.CharField(max_length=20, blank=True, choices=VARIATION_CHOICES)
+    latest_assurance = models.CharField(max_length=12, blank=True, choices=ASSURANCE_CHOICES)
+    latest_rule = models.CharField(max_length=400, blank=True)
+    latest_period = models.DateField(null=True, blank=True)
+    latest_value = models.FloatField(null=True, blank=True)
+    latest_values = models.JSONField(default=list, blank=True)  # the last three: [[ISO date, value], ...]
+    sparkline = models.JSONField(default=list, blank=True)  # up to 26 values, oldest first, None for a gap
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["updated_at", "data_version", "latest_signal"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "data_version", "latest_signal", *LATEST_FIELDS])
 
     class Meta:
         ordering = ["initiative", "kind", "name"]
@@ -98,6 +143,17 @@ class Measure(models.Model):
                 condition=Q(baseline_points__isnull=True) | Q(baseline_points__gte=2), name="measure_baseline_min"
             ),
             models.CheckConstraint(condition=Q(multiplier__gte=1), name="measure_multiplier_min"),
+            # Exactly one owner kind: an initiative's measure names its initiative (and perhaps a ward); a standing
+            # measure names its ward, its directorate, or nothing (the trust), and no initiative.
+            models.CheckConstraint(
+                condition=(
+                    Q(scope="initiative", initiative__isnull=False, directorate__isnull=True)
+                    | Q(scope="ward", initiative__isnull=True, ward__isnull=False, directorate__isnull=True)
+                    | Q(scope="directorate", initiative__isnull=True, ward__isnull=True, directorate__isnull=False)
+                    | Q(scope="trust", initiative__isnull=True, ward__isnull=True, directorate__isnull=True)
+                ),
+                name="measure_one_owner",
+            ),
             # Rare events are recorded per event; everything else weekly or monthly.
             models.CheckConstraint(
                 condition=(
@@ -116,6 +172,21 @@ class Measure(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("runcharts:measure_detail", args=[self.pk])
+
+    @property
+    def is_standing(self) -> bool:
+        return self.scope != self.Scope.INITIATIVE
+
+    @property
+    def owner_label(self) -> str:
+        """Who owns the measure, in words: the initiative's title, the ward's or directorate's name, or the trust."""
+        if self.scope == self.Scope.INITIATIVE:
+            return self.initiative.title
+        if self.scope == self.Scope.WARD:
+            return self.ward.name
+        if self.scope == self.Scope.DIRECTORATE:
+            return self.directorate.name
+        return "Whole trust"
 
     @property
     def has_ratio(self) -> bool:

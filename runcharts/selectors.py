@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from projects.models import Initiative, PdsaCycle
+from qiportal import permissions
 from qiportal.models import User
 from runcharts import kinds
 from runcharts.analysis import Analysis, Reading, analyse
@@ -27,13 +28,31 @@ def last_complete_week(as_of: date) -> date:
 
 
 def visible_measures(user: User) -> QuerySet[Measure]:
-    return Measure.objects.filter(initiative__in=Initiative.objects.visible_to(user)).select_related(
-        "initiative", "ward", "owner"
-    )
+    """Measures of initiatives visible to the user, and standing measures (qiportal.permissions says which)."""
+    standing = permissions.visible_standing_measures(user, Measure.objects.all()).values("pk")
+    return Measure.objects.filter(
+        Q(initiative__in=Initiative.objects.visible_to(user)) | Q(pk__in=standing)
+    ).select_related("initiative", "ward", "directorate", "owner")
 
 
 def measures_for_initiative(initiative: Initiative) -> QuerySet[Measure]:
-    return Measure.objects.filter(initiative=initiative).select_related("ward", "owner").order_by("kind", "name")
+    """The initiative's own measures and the standing measures it links to as outcome measures."""
+    return (
+        Measure.objects.filter(Q(initiative=initiative) | Q(pk__in=initiative.linked_measures.values("pk")))
+        .select_related("ward", "directorate", "owner")
+        .order_by("kind", "name")
+    )
+
+
+def standing_measures(*, ward=None, directorate=None) -> QuerySet[Measure]:
+    """The standing measures of a ward, of a directorate, or of the trust (neither given)."""
+    if ward is not None:
+        found = Measure.objects.filter(scope=Measure.Scope.WARD, ward=ward)
+    elif directorate is not None:
+        found = Measure.objects.filter(scope=Measure.Scope.DIRECTORATE, directorate=directorate)
+    else:
+        found = Measure.objects.filter(scope=Measure.Scope.TRUST)
+    return found.select_related("ward", "directorate", "owner").order_by("kind", "name")
 
 
 def measures_missing_data(as_of: date) -> QuerySet[Measure]:
@@ -47,6 +66,19 @@ def measures_missing_data(as_of: date) -> QuerySet[Measure]:
     monthly = Q(frequency=kinds.MONTHLY) & ~Exists(DataPoint.objects.filter(measure=OuterRef("pk"), week_start=month))
     return (
         Measure.objects.filter(initiative__status="live").filter(weekly | monthly).select_related("initiative", "owner")
+    )
+
+
+def standing_measures_for_initiative(initiative: Initiative) -> QuerySet[Measure]:
+    """Standing measures an initiative may link to: its wards', its directorate's and the trust's, not yet linked."""
+    owners = Q(scope=Measure.Scope.TRUST) | Q(scope=Measure.Scope.WARD, ward__in=initiative.wards.all())
+    if initiative.directorate_id:
+        owners |= Q(scope=Measure.Scope.DIRECTORATE, directorate_id=initiative.directorate_id)
+    return (
+        Measure.objects.filter(owners)
+        .exclude(pk__in=initiative.linked_measures.values("pk"))
+        .select_related("ward", "directorate")
+        .order_by("scope", "name")
     )
 
 
@@ -85,7 +117,12 @@ def latest_signals(measures: Iterable[Measure]) -> dict[int, str]:
 
 
 def fresh_signals(measures: Iterable[Measure]) -> dict[int, str]:
-    """These measures' latest signals, analysed afresh, for the services that store them.
+    """These measures' latest signals, analysed afresh (see fresh_analyses)."""
+    return {pk: analysis.signal for pk, analysis in fresh_analyses(measures).items()}
+
+
+def fresh_analyses(measures: Iterable[Measure]) -> dict[int, Analysis]:
+    """These measures' analyses, afresh, for the services that store their latest results.
 
     One query for all their points and one for their re-phasing weeks, however many measures there are.
     """
@@ -103,7 +140,7 @@ def fresh_signals(measures: Iterable[Measure]) -> dict[int, str]:
     rephases = defaultdict(list)
     for measure_id, week in Rephase.objects.filter(measure_id__in=ids).values_list("measure_id", "week_start"):
         rephases[measure_id].append(week)
-    return {m.pk: _analyse_measure(m, points[m.pk], rephases[m.pk]).signal for m in measures}
+    return {m.pk: _analyse_measure(m, points[m.pk], rephases[m.pk]) for m in measures}
 
 
 @dataclass(frozen=True)

@@ -12,16 +12,18 @@ import math
 from dataclasses import dataclass
 from datetime import date
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from projects import services as project_services
 from projects.models import Initiative
+from qiportal import permissions
 from qiportal.models import User
 from runcharts import kinds, selectors
 from runcharts.analysis import Reading
-from runcharts.models import Annotation, DataPoint, Measure, Rephase
+from runcharts.latest import latest_of
+from runcharts.models import LATEST_FIELDS, Annotation, DataPoint, Measure, Rephase
 
 # Fields whose change redraws the chart.
 CHART_FIELDS = (
@@ -141,20 +143,28 @@ def check_period(measure: Measure, day: date, *, today: date | None = None) -> N
         raise ValidationError(f"{label[0].upper()}{label[1:]} is in the future")
 
 
+def _store_analysis(measure: Measure, analysis) -> None:
+    """Copy what the board and every list read onto the measure (not saved here)."""
+    measure.latest_signal = analysis.signal
+    for name, value in latest_of(analysis, improvement=measure.improvement, target=measure.target).as_fields().items():
+        setattr(measure, name, value)
+
+
 def data_changed(measure: Measure) -> None:
+    """Bump the chart's version and store the latest analysis, in the caller's transaction."""
     measure.data_version += 1
-    measure.latest_signal = selectors.measure_analysis(measure).signal
-    measure.save(update_fields=["data_version", "latest_signal", "updated_at"])
+    _store_analysis(measure, selectors.measure_analysis(measure))
+    measure.save(update_fields=["data_version", "latest_signal", *LATEST_FIELDS, "updated_at"])
 
 
 def store_latest_signals(measures) -> int:
-    """Analyse these measures afresh and store each one's latest signal: for data written in bulk, such as the
+    """Analyse these measures afresh and store each one's latest analysis: for data written in bulk, such as the
     trust-scale generator's, which skips the services. Two queries to read, one bulk update; returns how many."""
     measures = list(measures)
-    signals = selectors.fresh_signals(measures)
+    analyses = selectors.fresh_analyses(measures)
     for measure in measures:
-        measure.latest_signal = signals[measure.pk]
-    Measure.objects.bulk_update(measures, ["latest_signal"], batch_size=500)
+        _store_analysis(measure, analyses[measure.pk])
+    Measure.objects.bulk_update(measures, ["latest_signal", *LATEST_FIELDS], batch_size=500)
     return len(measures)
 
 
@@ -195,6 +205,46 @@ def create_measure(*, initiative: Initiative, by: User, **fields) -> Measure:
     measure.latest_signal = "not_enough_data"
     measure.save(update_fields=["latest_signal"])
     return measure
+
+
+@transaction.atomic
+def create_standing_measure(*, by: User, ward=None, directorate=None, **fields) -> Measure:
+    """A measure owned by a ward, a directorate (give one) or the trust (give neither), not by an initiative."""
+    unknown = set(fields) - set(MEASURE_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown measure fields: {', '.join(sorted(unknown))}")
+    if ward is not None and directorate is not None:
+        raise ValidationError("A standing measure belongs to a ward, a directorate or the trust: choose one")
+    if not permissions.can_add_standing_measure(by, ward=ward, directorate=directorate):
+        raise PermissionDenied
+    scope = Measure.Scope.WARD if ward else Measure.Scope.DIRECTORATE if directorate else Measure.Scope.TRUST
+    fields.setdefault("owner", by)
+    measure = Measure(scope=scope, ward=ward, directorate=directorate, **fields)
+    _normalise(measure)
+    measure.full_clean()
+    measure.save()
+    measure.latest_signal = "not_enough_data"
+    measure.save(update_fields=["latest_signal"])
+    return measure
+
+
+@transaction.atomic
+def link_outcome_measure(*, initiative: Initiative, measure_id: int, by: User) -> Measure:
+    """Use a standing measure as one of the initiative's outcome measures, linked rather than copied."""
+    measure = _locked(measure_id)
+    if not measure.is_standing:
+        raise ValidationError("Link a ward's, directorate's or the trust's standing measure, not another initiative's")
+    if not permissions.can_link_outcome_measure(by, initiative):
+        raise PermissionDenied
+    measure.outcome_for.add(initiative)
+    return measure
+
+
+@transaction.atomic
+def unlink_outcome_measure(*, initiative: Initiative, measure_id: int, by: User) -> None:
+    if not permissions.can_link_outcome_measure(by, initiative):
+        raise PermissionDenied
+    _locked(measure_id).outcome_for.remove(initiative)
 
 
 @transaction.atomic
@@ -302,7 +352,7 @@ def save_values(*, measure_id: int, by: User, values: dict[date, Reading | None]
     changes = DataChanges(added, replaced, removed)
     if changes.total:
         data_changed(measure)
-        if added or replaced:  # new data is a sign of work on the initiative (it is not stalled)
+        if (added or replaced) and measure.initiative_id:  # new data is work on the initiative (it is not stalled)
             project_services.record_activity(measure.initiative_id)
     return changes
 

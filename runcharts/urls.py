@@ -7,6 +7,14 @@ app_name = "runcharts"
 urlpatterns = [
     path("new/", measures.measure_create, name="measure_create"),
     path("initiatives/<int:initiative_pk>/new/", measures.measure_create, name="measure_create_for"),
+    path("standing/wards/<slug:ward_slug>/new/", measures.standing_create, name="standing_create_ward"),
+    path(
+        "standing/directorates/<slug:directorate_slug>/new/",
+        measures.standing_create,
+        name="standing_create_directorate",
+    ),
+    path("standing/trust/new/", measures.standing_create, name="standing_create_trust"),
+    path("initiatives/<int:initiative_pk>/outcome/", measures.outcome_link, name="outcome_link"),
     path("<int:pk>/", measures.measure_detail, name="measure_detail"),
     path("<int:pk>/edit/", measures.measure_edit, name="measure_edit"),
     path("<int:pk>/chart/", measures.chart_change, name="chart_change"),

@@ -20,14 +20,29 @@ def initiative_url(initiative: Initiative) -> str | None:
         return None
 
 
-def crumbs(initiative: Initiative, measure: Measure | None = None) -> list[tuple[str, str]]:
+def crumbs(initiative: Initiative | None, measure: Measure | None = None) -> list[tuple[str, str]]:
+    """Home, the measure's initiative (or, for a standing measure, the board of its owner), then the measure."""
     trail = [("Home", reverse("home"))]
-    url = initiative_url(initiative)
+    url = initiative_url(initiative) if initiative is not None else None
     if url:
         trail.append((initiative.title, url))
+    elif measure is not None and measure.is_standing:
+        trail.append((f"Board: {measure.owner_label}", board_url(measure)))
     if measure is not None:
         trail.append((measure.name, measure.get_absolute_url()))
     return trail
+
+
+def board_url(measure: Measure) -> str:
+    """The board of a standing measure's owner (hub's page, reached by URL name only)."""
+    try:
+        if measure.scope == Measure.Scope.WARD:
+            return reverse("board_ward", args=[measure.ward.slug])
+        if measure.scope == Measure.Scope.DIRECTORATE:
+            return reverse("board_directorate", args=[measure.directorate.slug])
+        return reverse("board")
+    except NoReverseMatch:
+        return reverse("home")
 
 
 def measure_for(request, pk: int, *, edit: bool = False) -> Measure:

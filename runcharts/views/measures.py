@@ -6,14 +6,16 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from projects.models import Initiative
 from qiportal import permissions
+from qiportal.models import Directorate, Ward
 from qiportal.once import submit_once
 from runcharts import kinds, selectors, services
 from runcharts.analysis import Analysis
-from runcharts.forms import ChartChoiceForm, MeasureForm
+from runcharts.forms import ChartChoiceForm, MeasureForm, OutcomeLinkForm
 from runcharts.models import Measure
 from runcharts.views._common import crumbs, measure_for
 
@@ -45,9 +47,64 @@ def measure_create(request, initiative_pk: int | None = None):
 
 
 @require_http_methods(["GET", "POST"])
+@submit_once
+def standing_create(request, ward_slug: str | None = None, directorate_slug: str | None = None):
+    """Add a standing measure to a ward, a directorate or the trust (no slug)."""
+    ward = get_object_or_404(Ward, slug=ward_slug, is_active=True) if ward_slug else None
+    directorate = get_object_or_404(Directorate, slug=directorate_slug) if directorate_slug else None
+    if not permissions.can_add_standing_measure(request.user, ward=ward, directorate=directorate):
+        raise PermissionDenied
+    owner_label = ward.name if ward else directorate.name if directorate else "Whole trust"
+    form = MeasureForm(request.POST or None, submit_label="Add standing measure")
+    if form.is_valid():
+        try:
+            measure = services.create_standing_measure(
+                by=request.user, ward=ward, directorate=directorate, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            what = "events" if measure.frequency == kinds.EVENT else f"{measure.frequency} data"
+            messages.success(request, f"You added the standing measure ‘{measure.name}’. Now enter its {what}.")
+            return redirect(measure)
+    return render(
+        request,
+        "runcharts/measure_form.html",
+        {
+            "form": form,
+            "owner_label": owner_label,
+            "crumbs": [("Home", reverse("home"))],
+            "heading": "Add a standing measure",
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def outcome_link(request, initiative_pk: int):
+    """Link one of the standing measures of the initiative's wards, directorate or trust as an outcome measure."""
+    initiative = get_object_or_404(Initiative.objects.visible_to(request.user), pk=initiative_pk)
+    if not permissions.can_link_outcome_measure(request.user, initiative):
+        raise PermissionDenied
+    choices = selectors.standing_measures_for_initiative(initiative)
+    form = OutcomeLinkForm(request.POST or None, choices=choices)
+    if request.method == "POST" and form.is_valid():
+        measure = services.link_outcome_measure(
+            initiative=initiative, measure_id=form.cleaned_data["measure"].pk, by=request.user
+        )
+        messages.success(request, f"{initiative.title} now uses the standing measure ‘{measure.name}’.")
+        return redirect(measure)
+    return render(
+        request,
+        "runcharts/outcome_link.html",
+        {"form": form, "initiative": initiative, "has_choices": choices.exists(), "crumbs": crumbs(initiative)},
+    )
+
+
+@require_http_methods(["GET", "POST"])
 def measure_edit(request, pk: int):
     measure = measure_for(request, pk, edit=True)
     form = MeasureForm(request.POST or None, instance=measure, initiative=measure.initiative)
+    owner_label = measure.owner_label
     if request.method == "POST" and form.is_valid():
         try:
             services.update_measure(measure_id=measure.pk, by=request.user, **form.cleaned_data)
@@ -62,6 +119,7 @@ def measure_edit(request, pk: int):
         {
             "form": form,
             "initiative": measure.initiative,
+            "owner_label": owner_label,
             "measure": measure,
             "crumbs": crumbs(measure.initiative, measure),
             "heading": f"Edit ‘{measure.name}’",
@@ -98,7 +156,7 @@ def measure_detail(request, pk: int):
             "rephases": measure.rephases.select_related("created_by"),
             "annotations": measure.annotations.all(),
             "cycles": measure.pdsa_cycles.order_by("starts_on", "number"),
-            "crumbs": crumbs(measure.initiative),
+            "crumbs": crumbs(measure.initiative, None if measure.initiative_id else measure),
             "version": measure.data_version,
         },
     )

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 def test_seed_demo_builds_measures_with_the_promised_patterns():
     call_command("seed_demo", password="demo-pass-123")
-    measures = {m.name: m for m in Measure.objects.select_related("initiative")}
+    measures = {m.name: m for m in Measure.objects.filter(scope="initiative").select_related("initiative")}
     assert len(measures) == 14
     for measure in measures.values():
         assert 20 <= measure.points.count() <= 60

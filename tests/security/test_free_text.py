@@ -33,6 +33,7 @@ SYSTEM_TEXT = {
     ("projects", "Initiative", "flag_reason"),
     ("projects", "OverloadFlag", "close_cause"),
     ("runcharts", "Measure", "latest_signal"),
+    ("runcharts", "Measure", "latest_rule"),  # the rules' own words (runcharts/latest.py)
     ("excellence", "Theme", "name"),  # the admins' list of trust values
 }
 

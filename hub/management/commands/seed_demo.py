@@ -9,6 +9,7 @@ from projects import demo as projects_demo
 from projects import jobs as projects_jobs
 from qiportal import demo
 from runcharts import demo as runcharts_demo
+from runcharts import demo_standing
 from runcharts.kinds import NOUNS
 
 FREQUENCY_WORDS = {"weekly": "weekly", "monthly": "monthly", "event": "per-event"}
@@ -51,6 +52,8 @@ class Command(BaseCommand):
             # Entering data is work on an initiative: its last sign of work is its latest entry, where later.
             ids = [i.pk for i in initiatives]
             projects_demo.note_activity(ids, runcharts_demo.latest_entries(ids))
+        standing = demo_standing.seed_standing_measures()
+        self.stdout.write(self.style.SUCCESS(f"Board: {len(standing)} standing ward measures."))
         audits = ffit_demo.seed_audits(users)
         self.stdout.write(self.style.SUCCESS(f"Readiness audits (FFIT): {len(audits)} demo audits."))
         reports = excellence_demo.seed_reports(users)

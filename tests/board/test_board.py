@@ -1,0 +1,90 @@
+"""The board of the trust, a directorate and a ward: one row per measure with its icons and words, wards above."""
+
+import pytest
+from django.urls import reverse
+from pytest_django.asserts import assertContains, assertNotContains
+
+from runcharts import services
+from tests.board.conftest import CONCERN, STEADY, with_values
+from tests.factories import InitiativeFactory, MeasureFactory
+
+pytestmark = pytest.mark.django_db
+
+FIELDS = {"definition": "Falls a week.", "data_type": "single", "frequency": "weekly", "unit": "count"}
+
+
+@pytest.fixture
+def board_world(ward, other_ward, ward_manager, qi_lead, today):
+    falls = services.create_standing_measure(
+        by=ward_manager, ward=ward, name="Falls", improvement="decrease", target=20.0, **FIELDS
+    )
+    with_values(falls, CONCERN, ward_manager)
+    heron = services.create_standing_measure(
+        by=qi_lead, ward=other_ward, name="Heron sickness", improvement="decrease", **FIELDS
+    )
+    with_values(heron, STEADY, qi_lead)
+    initiative = InitiativeFactory(lead=qi_lead, wards=[ward], directorate=ward.directorate, status="live")
+    handover = MeasureFactory(initiative=initiative, name="Handovers on time", chart="xmr", unit="count")
+    with_values(handover, STEADY, qi_lead)
+    return {"falls": falls, "heron": heron, "handover": handover, "initiative": initiative}
+
+
+def test_the_ward_board_shows_each_measure_with_icons_in_words(client, staff, ward, board_world):
+    client.force_login(staff)
+    page = client.get(reverse("board_ward", args=[ward.slug]))
+    assertContains(page, "<title>Oak Ward board – QI Portal</title>", html=False)
+    assertContains(page, "Falls")
+    assertContains(page, "Special cause concern (high)")
+    assertContains(page, "8 weeks above the mean since 24 November 2025")
+    assertContains(page, "Consistently passing")  # a target of 20 is above the upper limit, lower is better
+    assertContains(page, "Handovers on time")
+    assertContains(page, "Common cause")
+    assertContains(page, "12, 11, 10")  # the handover measure's last three values
+    assertContains(page, 'aria-label="Sparkline of the last 20 values, from 10 to 11"')
+    assertNotContains(page, "Heron sickness")  # another ward's measure
+
+
+def test_concerns_come_first(client, staff, board_world):
+    client.force_login(staff)
+    body = client.get(reverse("board")).content.decode()
+    assert body.index("Falls") < body.index("Heron sickness") and body.index("Falls") < body.index("Handovers")
+
+
+def test_the_directorate_board_shows_its_wards_only(client, staff, directorate, board_world):
+    client.force_login(staff)
+    page = client.get(reverse("board_directorate", args=[directorate.slug]))
+    assertContains(page, "Falls")
+    assertNotContains(page, "Heron sickness")
+
+
+def test_filters_narrow_the_rows(client, staff, board_world):
+    client.force_login(staff)
+    page = client.get(reverse("board"), {"variation": "common_cause", "order": "name"})
+    assertNotContains(page, "8 weeks above the mean")
+    assertContains(page, "Heron sickness")
+    page = client.get(reverse("board"), {"assurance": "pass"})
+    assertContains(page, "1 measure.")
+
+
+def test_a_sponsor_sees_their_directorates_first(client, sponsor, board_world):
+    client.force_login(sponsor)
+    page = client.get(reverse("board"))
+    assertContains(page, "Showing your directorates, concerns first")
+    assertContains(page, "Falls")
+    assertNotContains(page, "Heron sickness")
+    assertContains(client.get(reverse("board"), {"order": "concerns"}), "Heron sickness")
+
+
+def test_wards_show_readiness_and_load(client, staff, ward, board_world):
+    client.force_login(staff)
+    page = client.get(reverse("board_ward", args=[ward.slug]))
+    assertContains(page, "Missing: no FFIT audit closed yet")
+    assertContains(page, "Load 1 of 3 – within threshold")
+    assertContains(page, "No open flag")
+
+
+def test_drafts_stay_hidden_from_the_board(client, staff, ward, qi_lead, board_world):
+    draft = InitiativeFactory(lead=qi_lead, wards=[ward], status="draft")
+    MeasureFactory(initiative=draft, name="A draft measure")
+    client.force_login(staff)
+    assertNotContains(client.get(reverse("board")), "A draft measure")
