@@ -39,16 +39,43 @@ def _check_sponsor(sponsor: User) -> None:
         raise ValidationError({"sponsor": "Choose a sponsor who is a senior manager"})
 
 
+BOTH_SCOPES = "Choose either wards or a whole directorate, not both"
+
+
+def scope_errors(scope: str | None, wards, directorate) -> dict[str, str]:
+    """An initiative runs on chosen wards, across one whole directorate, or trust-wide: never a mix. The errors,
+    keyed by the field to show each beside; empty when the choice is sound. The wizard, the charter form and the
+    services all ask this."""
+    wards = list(wards or [])
+    if scope == Scope.WARDS:
+        errors = {} if wards else {"wards": "Choose at least one ward"}
+        if directorate is not None:
+            errors["directorate"] = f"{BOTH_SCOPES}: leave the directorate empty for an initiative on chosen wards"
+        return errors
+    if scope == Scope.DIRECTORATE:
+        errors = {} if directorate is not None else {"directorate": "Choose the directorate"}
+        if wards:
+            errors["wards"] = f"{BOTH_SCOPES}: a whole-directorate initiative covers all its wards, so untick them"
+        return errors
+    if scope == Scope.TRUST:
+        errors = {}
+        if wards:
+            errors["wards"] = "A trust-wide initiative covers every ward: untick the wards"
+        if directorate is not None:
+            errors["directorate"] = "A trust-wide initiative belongs to no one directorate: leave it empty"
+        return errors
+    return {}
+
+
 def _owning_directorate(scope: str, wards, directorate):
+    wards = list(wards)
+    errors = scope_errors(scope, wards, directorate)
+    if errors:
+        raise ValidationError(errors)
     if scope == Scope.TRUST:
         return None
     if scope == Scope.DIRECTORATE:
-        if directorate is None:
-            raise ValidationError({"directorate": "Choose the directorate"})
         return directorate
-    wards = list(wards)
-    if not wards:
-        raise ValidationError({"wards": "Choose at least one ward"})
     return wards[0].directorate
 
 
@@ -128,9 +155,9 @@ def update_charter(*, initiative_id: int, by: User, wards=None, team=None, chang
     for name, value in fields.items():
         setattr(initiative, name, value)
     if "scope" in fields or wards is not None:
-        initiative.directorate = _owning_directorate(
-            initiative.scope, wards if wards is not None else initiative.wards.all(), fields.get("directorate")
-        )
+        if wards is None:  # the wards stay as they are on chosen wards; any other scope has none
+            wards = list(initiative.wards.all()) if initiative.scope == Scope.WARDS else []
+        initiative.directorate = _owning_directorate(initiative.scope, wards, fields.get("directorate"))
     initiative.full_clean()
     initiative._history_user = by
     initiative.save()

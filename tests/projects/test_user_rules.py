@@ -1,0 +1,99 @@
+"""Issue 17, "Rules a user expects": scope is one of wards, a directorate or the trust; an ended initiative offers
+no progress score and shows no next review; charter history names what changed."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from pytest_django.asserts import assertContains
+
+from projects import services
+from projects.models import Initiative, Scope
+from tests.factories import InitiativeFactory, PriorityFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def priority(db):
+    return PriorityFactory(name="Value")
+
+
+def post_scope(client, data):
+    client.get(reverse("projects:initiative_create"))
+    return client.post(reverse("projects:initiative_create_step", args=["scope"]), data)
+
+
+# Scope: one of wards, a directorate or the trust -------------------------------------------------------------
+
+
+def test_the_wizard_refuses_wards_together_with_a_directorate(client, qi_lead, ward, priority):
+    client.force_login(qi_lead)
+    response = post_scope(
+        client, {"scope": "wards", "wards": [ward.pk], "directorate": ward.directorate.pk, "priority": priority.pk}
+    )
+    assert response.status_code == 200  # the step is shown again, not passed
+    assertContains(response, "There is a problem")
+    assertContains(response, "Choose either wards or a whole directorate, not both")
+    # The error sits beside the directorate field (its error id), not only in the summary.
+    assertContains(response, 'id="id_directorate_error"')
+
+
+def test_the_wizard_refuses_wards_with_a_whole_directorate_or_the_trust(client, qi_lead, ward, priority):
+    client.force_login(qi_lead)
+    response = post_scope(
+        client,
+        {"scope": "directorate", "wards": [ward.pk], "directorate": ward.directorate.pk, "priority": priority.pk},
+    )
+    assertContains(response, "a whole-directorate initiative covers all its wards, so untick them")
+    assertContains(response, 'id="id_wards_error"')
+    response = post_scope(client, {"scope": "trust", "wards": [ward.pk], "priority": priority.pk})
+    assertContains(response, "A trust-wide initiative covers every ward: untick the wards")
+    response = post_scope(client, {"scope": "trust", "directorate": ward.directorate.pk, "priority": priority.pk})
+    assertContains(response, "A trust-wide initiative belongs to no one directorate: leave it empty")
+    response = post_scope(client, {"scope": "wards", "wards": [ward.pk], "directorate": "", "priority": priority.pk})
+    assert response.status_code == 302  # one scope alone passes
+
+
+def test_the_service_refuses_a_mixed_scope_with_the_field_named(qi_lead, sponsor, ward, priority):
+    base = {
+        "by": qi_lead,
+        "title": "Mixed scope",
+        "problem": "P",
+        "aim": "A",
+        "priority": priority,
+        "lead": qi_lead,
+        "sponsor": sponsor,
+        "planned_start_on": "2026-12-01",
+        "planned_end_on": "2027-06-01",
+    }
+    with pytest.raises(ValidationError) as error:
+        services.create_initiative(**base, scope=Scope.WARDS, wards=[ward], directorate=ward.directorate)
+    assert "directorate" in error.value.message_dict
+    with pytest.raises(ValidationError) as error:
+        services.create_initiative(**base, scope=Scope.TRUST, wards=[ward])
+    assert "wards" in error.value.message_dict
+    assert not Initiative.objects.exists()
+    initiative = services.create_initiative(**base, scope=Scope.DIRECTORATE, directorate=ward.directorate)
+    assert initiative.directorate == ward.directorate and not initiative.wards.exists()
+
+
+def test_editing_the_charter_to_a_mixed_scope_is_refused_beside_the_field(client, qi_lead, sponsor, ward):
+    from projects.forms import CharterForm
+
+    initiative = InitiativeFactory(lead=qi_lead, sponsor=sponsor, wards=[ward], directorate=ward.directorate)
+    client.force_login(qi_lead)
+    data = {
+        key: (value.pk if hasattr(value, "pk") else value)
+        for key, value in CharterForm.initial_for(initiative).items()
+        if value is not None
+    }
+    data.update(
+        wards=[ward.pk],
+        team=[],
+        directorate=ward.directorate.pk,
+        planned_start_on=initiative.planned_start_on.isoformat(),
+        planned_end_on=initiative.planned_end_on.isoformat(),
+    )
+    response = client.post(reverse("projects:initiative_edit", args=[initiative.pk]), data)
+    assertContains(response, "Choose either wards or a whole directorate, not both")
+    assertContains(response, 'id="id_directorate_error"')
