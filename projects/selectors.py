@@ -230,7 +230,7 @@ def export_rows(queryset) -> tuple[list[str], Iterable[list]]:
             i.sponsor.display_name,
             i.planned_start_on,
             i.planned_end_on,
-            i.next_review_on,
+            i.review_due_on,
             i.progress_score,
             i.cycle_count,
             i.aim,

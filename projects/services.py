@@ -230,7 +230,8 @@ def decide(
         update += ["next_review_on", "flagged_for_attention", "flag_reason"]
     elif kind in (K.HALT, K.COMPLETE, K.NOT_APPROVE):
         initiative.ended_on = today
-        update.append("ended_on")
+        initiative.next_review_on = None  # an ended initiative has no next review (lifecycle.reviews_fall_due)
+        update += ["ended_on", "next_review_on"]
     if kind in (K.HALT, K.PAUSE, K.COMPLETE, K.NOT_APPROVE):
         initiative.is_stalled = False
         update.append("is_stalled")
@@ -410,6 +411,10 @@ def set_progress_score(
     *, initiative_id: int, by: User, score: Decimal, note: str, why_different: str = ""
 ) -> ProgressScore:
     initiative = Initiative.objects.select_for_update().get(pk=initiative_id)
+    if not initiative.takes_progress_score:
+        raise ValidationError(
+            f"A progress score cannot be set on an initiative that is ‘{initiative.get_status_display().lower()}’."
+        )
     if score not in IHI_LABELS:
         raise ValidationError({"score": "Choose a score from the scale"})
     suggestion = suggest_progress_score(initiative)

@@ -1,13 +1,15 @@
 """Issue 17, "Rules a user expects": scope is one of wards, a directorate or the trust; an ended initiative offers
 no progress score and shows no next review; charter history names what changed."""
 
+from decimal import Decimal
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from pytest_django.asserts import assertContains
+from pytest_django.asserts import assertContains, assertNotContains
 
 from projects import services
-from projects.models import Initiative, Scope
+from projects.models import Decision, Initiative, Scope, Status
 from tests.factories import InitiativeFactory, PriorityFactory
 
 pytestmark = pytest.mark.django_db
@@ -97,3 +99,43 @@ def test_editing_the_charter_to_a_mixed_scope_is_refused_beside_the_field(client
     response = client.post(reverse("projects:initiative_edit", args=[initiative.pk]), data)
     assertContains(response, "Choose either wards or a whole directorate, not both")
     assertContains(response, 'id="id_directorate_error"')
+
+
+# An ended initiative: no progress score to set, no next review -------------------------------------------------
+
+
+@pytest.mark.parametrize("ending", [Decision.Kind.COMPLETE, Decision.Kind.HALT])
+def test_an_ended_initiative_offers_no_progress_score_and_no_next_review(client, qi_lead, sponsor, ward, ending):
+    initiative = InitiativeFactory(lead=qi_lead, sponsor=sponsor, wards=[ward], status=Status.LIVE)
+    client.force_login(qi_lead)
+    page = client.get(initiative.get_absolute_url())
+    assertContains(page, "Set progress score")  # while live, it does
+    assertContains(page, f"next on {initiative.next_review_on:%-d %B %Y}")
+    was_due = f"{initiative.next_review_on:%-d %b %Y}"
+    services.decide(initiative_id=initiative.pk, kind=ending, by=sponsor, reason="Done with it")
+    initiative.refresh_from_db()
+    for user in (qi_lead, sponsor):
+        client.force_login(user)
+        page = client.get(initiative.get_absolute_url())
+        assertNotContains(page, "Set progress score")
+        assertNotContains(page, "next on")
+    assertNotContains(client.get(reverse("review_detail", args=[initiative.pk])), "next on")
+    client.force_login(qi_lead)
+    assert client.get(reverse("projects:progress_score", args=[initiative.pk])).status_code == 403
+    with pytest.raises(ValidationError, match="cannot be set on an initiative that is"):
+        services.set_progress_score(initiative_id=initiative.pk, by=qi_lead, score=Decimal("3.0"), note="Late")
+    listing = client.get(reverse("projects:portfolio"))
+    assertContains(listing, initiative.title)
+    assertNotContains(listing, was_due)
+
+
+def test_an_ended_initiative_seeded_with_a_review_date_shows_none(client, qi_lead, sponsor, ward):
+    """Rows ended before this rule (or seeded) may still hold a date; the pages ask the lifecycle, not the column."""
+    initiative = InitiativeFactory(lead=qi_lead, sponsor=sponsor, wards=[ward], status=Status.COMPLETED)
+    assert initiative.next_review_on is not None
+    client.force_login(qi_lead)
+    page = client.get(initiative.get_absolute_url())
+    assertNotContains(page, "next on")
+    assertNotContains(page, "Set progress score")
+    listing = client.get(reverse("projects:portfolio"))
+    assertNotContains(listing, f"{initiative.next_review_on:%-d %b %Y}")
