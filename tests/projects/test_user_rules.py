@@ -10,7 +10,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from projects import services
 from projects.models import Decision, Initiative, Scope, Status
-from tests.factories import InitiativeFactory, PriorityFactory
+from tests.factories import InitiativeFactory, PriorityFactory, UserFactory, WardFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -139,3 +139,44 @@ def test_an_ended_initiative_seeded_with_a_review_date_shows_none(client, qi_lea
     assertNotContains(page, "Set progress score")
     listing = client.get(reverse("projects:portfolio"))
     assertNotContains(listing, f"{initiative.next_review_on:%-d %b %Y}")
+
+
+# Charter history names what changed ------------------------------------------------------------------------------
+
+
+def test_charter_history_shows_names_not_database_ids(client, qi_lead, sponsor, trust_sponsor, coach, ward):
+    initiative = InitiativeFactory(lead=qi_lead, sponsor=sponsor, wards=[ward], directorate=ward.directorate)
+    megan = UserFactory(first_name="Megan", last_name="Clarke")
+    tom = UserFactory(first_name="Tom", last_name="Reid")
+    willow = WardFactory(name="Willow Ward", directorate=ward.directorate)
+    old_priority = initiative.priority
+    new_priority = PriorityFactory(name="Staff experience")
+    services.update_charter(
+        initiative_id=initiative.pk,
+        by=qi_lead,
+        wards=[ward, willow],
+        team=[megan, tom],
+        priority=new_priority,
+        sponsor=trust_sponsor,
+        coach=coach,
+        planned_end_on=initiative.planned_start_on.replace(year=initiative.planned_start_on.year + 1),
+    )
+    services.update_charter(
+        initiative_id=initiative.pk, by=qi_lead, scope=Scope.DIRECTORATE, wards=[], directorate=ward.directorate
+    )
+    client.force_login(qi_lead)
+    page = client.get(initiative.get_absolute_url())
+    body = page.content.decode()
+    history = body[body.index('id="history"') :]
+    assert "<strong>Team members</strong>: changed from ‘none’ to ‘Megan Clarke, Tom Reid’" in history
+    assert f"<strong>Wards</strong>: changed from ‘{ward.name}’ to ‘{ward.name}, Willow Ward’" in history
+    assert f"<strong>Strategic priority</strong>: changed from ‘{old_priority.name}’ to ‘Staff experience’" in history
+    assert (
+        f"<strong>Sponsor</strong>: changed from ‘{sponsor.display_name}’ to ‘{trust_sponsor.display_name}’" in history
+    )
+    assert f"<strong>Coach</strong>: changed from ‘none’ to ‘{coach.display_name}’" in history
+    assert "<strong>Scope</strong>: changed from ‘One or more wards’ to ‘A whole directorate’" in history
+    assert f"<strong>Wards</strong>: changed from ‘{ward.name}, Willow Ward’ to ‘none’" in history
+    # No bare ids anywhere in what changed.
+    for pk in (megan.pk, tom.pk, willow.pk, new_priority.pk, trust_sponsor.pk, coach.pk):
+        assert f"‘{pk}’" not in history and f", {pk}’" not in history
