@@ -100,4 +100,52 @@ def ward_load(ward: Ward) -> WardLoad:
 
 
 def flag_history(ward: Ward, limit: int = 20) -> list[OverloadFlag]:
-    return list(ward.overload_flags.select_related("decided_by").order_by("-opened_at", "-pk")[:limit])
+    """The ward's flags, newest first, each with `decision_log` (see with_decision_logs)."""
+    return with_decision_logs(ward.overload_flags.select_related("decided_by").order_by("-opened_at", "-pk")[:limit])
+
+
+@dataclass(frozen=True)
+class FlagDecision:
+    """One senior manager's decision on a flag, as it was made: a later one never hides an earlier one."""
+
+    outcome: str
+    label: str
+    reason: str
+    review_on: object
+    decided_by: object
+    decided_at: object
+
+    @property
+    def summary(self) -> str:
+        by = getattr(self.decided_by, "display_name", None) or "a senior manager"
+        text = f"{self.label} by {by} on {self.decided_at:%-d %B %Y}: {self.reason}"
+        if self.outcome == OverloadFlag.Outcome.ACCEPTED and self.review_on:
+            text += f" (review on {self.review_on:%-d %B %Y})"
+        return text
+
+
+def with_decision_logs(flags: Iterable[OverloadFlag]) -> list[OverloadFlag]:
+    """Give each flag `decision_log`: every decision recorded on it, oldest first, read from the flag's history in
+    one query. The flag row keeps only the latest (reminders follow it), so accepting the load and later pausing
+    initiatives both stay on the record after the flag closes."""
+    flags = list(flags)
+    labels = dict(OverloadFlag.Outcome.choices)
+    logs: dict[int, dict] = {flag.pk: {} for flag in flags}
+    rows = (
+        OverloadFlag.history.filter(id__in=list(logs), decided_at__isnull=False)
+        .exclude(decision="")
+        .select_related("decided_by")
+        .order_by("decided_at", "history_id")
+    )
+    for row in rows:
+        logs[row.id][row.decided_at] = FlagDecision(
+            outcome=row.decision,
+            label=labels.get(row.decision, row.decision),
+            reason=row.decision_reason,
+            review_on=row.review_on,
+            decided_by=row.decided_by,
+            decided_at=row.decided_at,
+        )
+    for flag in flags:
+        flag.decision_log = list(logs[flag.pk].values())
+    return flags

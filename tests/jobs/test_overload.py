@@ -1,6 +1,7 @@
 """Initiativitis: the ward load, opening and closing overload flags, and who is told."""
 
 import threading
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -246,3 +247,48 @@ def test_the_decision_service_asks_the_same_permission_question(ward, sponsor, t
         services.decide(initiative_id=outside.pk, kind=Decision.Kind.HALT, by=sponsor, reason="Too much")
     outside.refresh_from_db()
     assert outside.status == "live"
+
+
+def test_the_close_cause_names_only_initiatives_whose_change_since_the_flag_opened_stands(ward, load_ward, sponsor):
+    """Issue 17: an initiative paused and resumed while the flag was open changed nothing, so it is not the cause."""
+    paused_and_back, halted, *_ = load_ward(on_ward=4)
+    jobs.scan_wards()
+    # Decisions without their after-commit rescans, as when the queue is down: the scheduled scan finds them all.
+    services.decide(initiative_id=paused_and_back.pk, kind=Decision.Kind.PAUSE, by=sponsor, reason="Staff away")
+    services.decide(initiative_id=paused_and_back.pk, kind=Decision.Kind.RESUME, by=sponsor)
+    services.decide(initiative_id=halted.pk, kind=Decision.Kind.HALT, by=sponsor, reason="Too much on Oak Ward")
+    jobs.scan_wards()
+    flag = OverloadFlag.objects.get()
+    assert not flag.is_open
+    assert flag.close_cause == f"Load fell to 3 of 3 after ‘{halted.title}’ was halted."
+    assert paused_and_back.title not in flag.close_cause
+
+
+def test_a_closed_flag_keeps_the_load_accepted_and_its_reason(
+    client, ward, load_ward, sponsor, django_capture_on_commit_callbacks
+):
+    """Issue 17: accepting the load and later pausing initiatives are both on the flag's record after it closes."""
+    initiatives = load_ward(on_ward=4)
+    jobs.scan_wards()
+    flag = OverloadFlag.objects.get()
+    services.accept_overload(flag_id=flag.pk, by=sponsor, reason="Two finish next month", review_on=date(2026, 12, 20))
+    with time_machine.travel("2026-12-02 09:00 +00:00", tick=False), django_capture_on_commit_callbacks(execute=True):
+        services.act_on_overload(
+            flag_id=flag.pk, by=sponsor, initiative_ids=[initiatives[0].pk], kind="pause", reason="Staff need time"
+        )
+    flag.refresh_from_db()
+    assert not flag.is_open
+    client.force_login(sponsor)
+    body = client.get(f"/overload-flags/{flag.pk}/").content.decode()
+    accepted = (
+        f"Accepted for now by {sponsor.display_name} on 25 November 2026: Two finish next month"
+        " (review on 20 December 2026)"
+    )
+    acted = f"Initiatives paused or halted by {sponsor.display_name} on 2 December 2026: Staff need time"
+    assert accepted in body and acted in body
+    assert body.index(accepted) < body.index(acted)
+    ward_page = client.get(ward.get_absolute_url()).content.decode()
+    assert (
+        "Decision: accepted for now – Two finish next month; then initiatives paused or halted – Staff need time"
+        in (ward_page)
+    )
