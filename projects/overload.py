@@ -95,6 +95,61 @@ def ward_loads(wards: Iterable[Ward] | None = None) -> dict[int, WardLoad]:
     return loads
 
 
+@dataclass(frozen=True)
+class LoadIfLive:
+    """One ward's load now and once an initiative goes live (approved or resumed), for the sponsor deciding."""
+
+    ward: Ward
+    now: WardLoad
+    after: Decimal
+
+    @property
+    def is_over_after(self) -> bool:
+        return self.after > self.now.threshold
+
+    @property
+    def open_flag(self) -> OverloadFlag | None:
+        return self.now.open_flag
+
+    @property
+    def would_raise_flag(self) -> bool:
+        """Going live takes the ward over its threshold and no flag is open yet: the next scan opens one."""
+        return self.is_over_after and self.open_flag is None
+
+    @property
+    def load_now(self) -> str:
+        return format_load(self.now.load)
+
+    @property
+    def load_after(self) -> str:
+        return format_load(self.after)
+
+    @property
+    def threshold(self) -> str:
+        return format_load(self.now.threshold)
+
+
+def load_if_live(initiative: Initiative) -> list[LoadIfLive]:
+    """What each ward the initiative touches would carry if it went live: its weight added to the ward's load now.
+
+    The one place the sponsor's approve and review pages ask; the load itself comes from ward_loads, so a stored
+    load can replace the counting there without changing this. A live initiative already counts: nothing is added.
+    """
+    weights = LoadWeights.current()
+    wards = Ward.objects.filter(is_active=True).select_related("directorate").order_by("name", "pk")
+    if initiative.scope == Scope.WARDS:
+        wards, weight = wards.filter(pk__in=initiative.wards.values("pk")), weights.ward_weight
+    elif initiative.scope == Scope.DIRECTORATE:
+        wards, weight = wards.filter(directorate_id=initiative.directorate_id), weights.directorate_weight
+    else:
+        weight = weights.trust_weight
+    if initiative.status == Status.LIVE:
+        weight = Decimal(0)
+    wards = list(wards)
+    loads = ward_loads(wards)
+    return [LoadIfLive(ward=ward, now=loads[ward.pk], after=loads[ward.pk].load + weight) for ward in wards]
+
+
 def ward_load(ward: Ward) -> WardLoad:
     return ward_loads([ward])[ward.pk]
 

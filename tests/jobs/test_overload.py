@@ -292,3 +292,46 @@ def test_a_closed_flag_keeps_the_load_accepted_and_its_reason(
         "Decision: accepted for now – Two finish next month; then initiatives paused or halted – Staff need time"
         in (ward_page)
     )
+
+
+def test_the_approve_page_shows_the_load_after_approval_and_the_flag_it_would_raise(client, ward, load_ward, sponsor):
+    """Issue 17: Oak went from 3.5 to 4.5 on approval with nothing on the approve page to say so."""
+    load_ward(on_ward=2, directorate=1)  # load 2.5 of 3
+    proposal = InitiativeFactory(directorate=ward.directorate, sponsor=sponsor, wards=[ward], status="submitted")
+    client.force_login(sponsor)
+    body = client.get(f"/initiatives/{proposal.pk}/approve/").content.decode()
+    assert "What this does to ward load" in body
+    assert "load 2.5 now, <strong>3.5 after approval</strong>, of a threshold of 3." in body
+    assert "Would raise an overload flag" in body and "Overload warning" in body
+    review = client.get(f"/reviews/{proposal.pk}/").content.decode()
+    assert "load 2.5 now, <strong>3.5 after approval</strong>, of a threshold of 3." in review
+
+
+def test_the_approve_page_shows_the_open_flag_and_the_sponsor_decides_it_from_the_review_page(
+    client, ward, load_ward, sponsor, other_sponsor
+):
+    load_ward(on_ward=3, directorate=1)  # load 3.5 of 3: flagged
+    jobs.scan_wards()
+    flag = OverloadFlag.objects.get()
+    proposal = InitiativeFactory(directorate=ward.directorate, sponsor=sponsor, wards=[ward], status="submitted")
+    client.force_login(sponsor)
+    body = client.get(f"/initiatives/{proposal.pk}/approve/").content.decode()
+    assert "load 3.5 now, <strong>4.5 after approval</strong>, of a threshold of 3." in body
+    assert "Overload flag open" in body and "no decision yet" in body
+    assert "Would raise an overload flag" not in body
+    decide_link = f'<a href="/overload-flags/{flag.pk}/">Decide on the overload flag for {ward.name}</a>'
+    assert decide_link in body
+    review = client.get(f"/reviews/{proposal.pk}/").content.decode()
+    assert decide_link in review
+    # The link leads to the flag page, which asks the same question before offering the decision.
+    assert "Record your decision" in client.get(f"/overload-flags/{flag.pk}/").content.decode()
+    # A sponsor of the proposal who does not oversee the ward is shown the flag, not offered the decision.
+    proposal.sponsor = other_sponsor
+    proposal.save()
+    client.force_login(other_sponsor)
+    review = client.get(f"/reviews/{proposal.pk}/").content.decode()
+    assert "Decide on the overload flag" not in review
+    assert (
+        f"See the overload flag for {ward.name}</a> (a senior manager over {ward.directorate} decides on it)" in review
+    )
+    assert "Record your decision" not in client.get(f"/overload-flags/{flag.pk}/").content.decode()
