@@ -173,7 +173,8 @@ class FlagDecision:
     @property
     def summary(self) -> str:
         by = getattr(self.decided_by, "display_name", None) or "a senior manager"
-        text = f"{self.label} by {by} on {self.decided_at:%-d %B %Y}: {self.reason}"
+        when = f" on {self.decided_at:%-d %B %Y}" if self.decided_at else ""
+        text = f"{self.label} by {by}{when}: {self.reason}"
         if self.outcome == OverloadFlag.Outcome.ACCEPTED and self.review_on:
             text += f" (review on {self.review_on:%-d %B %Y})"
         return text
@@ -185,15 +186,9 @@ def with_decision_logs(flags: Iterable[OverloadFlag]) -> list[OverloadFlag]:
     initiatives both stay on the record after the flag closes."""
     flags = list(flags)
     labels = dict(OverloadFlag.Outcome.choices)
-    logs: dict[int, dict] = {flag.pk: {} for flag in flags}
-    rows = (
-        OverloadFlag.history.filter(id__in=list(logs), decided_at__isnull=False)
-        .exclude(decision="")
-        .select_related("decided_by")
-        .order_by("decided_at", "history_id")
-    )
-    for row in rows:
-        logs[row.id][row.decided_at] = FlagDecision(
+
+    def entry(row) -> FlagDecision:
+        return FlagDecision(
             outcome=row.decision,
             label=labels.get(row.decision, row.decision),
             reason=row.decision_reason,
@@ -201,6 +196,21 @@ def with_decision_logs(flags: Iterable[OverloadFlag]) -> list[OverloadFlag]:
             decided_by=row.decided_by,
             decided_at=row.decided_at,
         )
+
+    def key(row) -> tuple:
+        return (row.decided_at, row.decision, row.decision_reason, row.review_on)
+
+    logs: dict[int, dict] = {flag.pk: {} for flag in flags}
+    rows = (
+        OverloadFlag.history.filter(id__in=list(logs))
+        .exclude(decision="")
+        .select_related("decided_by")
+        .order_by("history_date", "history_id")
+    )
+    for row in rows:
+        logs[row.id].setdefault(key(row), entry(row))
     for flag in flags:
+        if flag.decision and key(flag) not in logs[flag.pk]:  # a row saved without history still shows its decision
+            logs[flag.pk][key(flag)] = entry(flag)
         flag.decision_log = list(logs[flag.pk].values())
     return flags
