@@ -28,9 +28,12 @@ def items_for(request) -> list[NavItem]:
     counts = {"nav-audits": invitation_counts(user), "nav-unread": unread_count(user)}
     if reviewer:
         counts["nav-reviews"] = review_counts(user)
-    items = [NavItem("Home", reverse("home")), NavItem("Initiatives", reverse("projects:portfolio"))]
+    items = [NavItem("Home", reverse("home"))]
+    # Reviews right after Home: the header folds what does not fit into "More" from the end, and at 320 px only
+    # the first two items stay in the bar, so the count a sponsor acts on stays in view (issue 17).
     if reviewer:
         items.append(NavItem("Reviews", reverse("projects:review_queue"), counts["nav-reviews"]["total"], "to review"))
+    items.append(NavItem("Initiatives", reverse("projects:portfolio")))
     if permissions.can_view_dashboard(user):
         items.append(NavItem("Dashboard", reverse("dashboard")))
     items.append(NavItem("Excellence", reverse("excellence:report_list")))

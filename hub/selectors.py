@@ -162,7 +162,8 @@ def qi_lead_home(user: User, context: dict) -> dict:
                 "pdsa_cycles",
                 filter=PdsaCycle.overdue(today, "pdsa_cycles__"),
                 distinct=True,
-            )
+            ),
+            measure_count=Count("measures", distinct=True),
         )
         .order_by("status", "next_review_on", "title")
     )
@@ -174,6 +175,9 @@ def qi_lead_home(user: User, context: dict) -> dict:
     for initiative in initiatives:
         needs = []
         url = initiative.get_absolute_url()
+        if not initiative.measure_count:  # "data is up to date" would be untrue: there is no data to be due
+            add = reverse("runcharts:measure_create_for", args=[initiative.pk])
+            needs.append(("measures", "No measures yet: add one to show whether the changes are improvements", add))
         for measure in missing.get(initiative.pk, []):
             entry = reverse("runcharts:data_entry", args=[measure.pk])
             needs.append(("data", f"Enter last {measure.period_noun}’s data for ‘{measure.name}’", entry))

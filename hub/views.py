@@ -11,8 +11,9 @@ from ffit.selectors import readiness_items
 from hub import dashboard, selectors
 from projects import selectors as project_selectors
 from projects import services
+from projects.models import Status
 from projects.overload import ward_loads
-from projects.views.common import crumbs, initiative_or_404
+from projects.views.common import crumbs, initiative_or_404, load_if_live_context
 from qiportal import permissions
 from qiportal.models import Ward
 from runcharts.analysis import SIGNAL_LABELS
@@ -130,4 +131,9 @@ def review_detail(request, pk):
         "readiness_items": readiness_items(wards),
         "crumbs": [("Home", reverse("home")), ("Reviews", reverse("projects:review_queue"))],
     }
+    # Before approval (or resuming), the sponsor sees what going live would do to each ward's load, and may decide
+    # an open overload flag from here; once live, each ward's load as it is.
+    going_live = {Status.SUBMITTED: "after approval", Status.PAUSED: "after resuming"}.get(initiative.status)
+    context.update(load_if_live_context(request.user, initiative, going_live or "now"))
+    context["going_live"] = going_live
     return render(request, "hub/review_detail.html", context)

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from projects import selectors
 from projects.models import ChangeIdea, Decision, Initiative, OverloadFlag, PdsaCycle, ProgressScore, Scope
-from projects.services import IHI_SCALE, STAGE_FIELDS
+from projects.services import IHI_SCALE, STAGE_FIELDS, scope_errors
 from qiportal.fields import MEDIUM, limit_of
 from qiportal.forms import PatientSafeFormMixin, add_form_token, required_when
 from qiportal.models import Directorate, Role, StrategicPriority, User, Ward
@@ -98,10 +98,10 @@ class CharterScopeForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("scope") == Scope.WARDS and not data.get("wards"):
-            self.add_error("wards", "Choose at least one ward")
-        if data.get("scope") == Scope.DIRECTORATE and not data.get("directorate"):
-            self.add_error("directorate", "Choose the directorate")
+        # One scope at a time: the errors come from the same rule the service applies, next to the field.
+        for field, message in scope_errors(data.get("scope"), data.get("wards"), data.get("directorate")).items():
+            if field in self.fields and field not in self.errors:
+                self.add_error(field, message)
         return data
 
 
@@ -215,7 +215,8 @@ class CharterForm(CharterAimForm, CharterScopeForm, CharterPeopleForm, CharterPl
             "aim": initiative.aim,
             "scope": initiative.scope,
             "wards": list(initiative.wards.all()),
-            "directorate": initiative.directorate,
+            # A ward initiative's directorate is its wards' (kept for the log), not a second scope to choose.
+            "directorate": initiative.directorate if initiative.scope == Scope.DIRECTORATE else None,
             "priority": initiative.priority,
             "lead": initiative.lead,
             "team": list(initiative.team.all()),

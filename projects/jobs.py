@@ -201,24 +201,37 @@ def _close_flag(ward: Ward, load: WardLoad, *, result: JobResult) -> None:
     result.add(f"Closed the overload flag for {ward}: {flag.close_cause}", "flags_closed")
 
 
+LEAVING_LIVE = (Decision.Kind.PAUSE, Decision.Kind.HALT, Decision.Kind.COMPLETE)
+
+
 def close_cause(ward: Ward, flag: OverloadFlag, load: WardLoad) -> str:
-    """Plain words for why the load fell back: the latest pause, halt or completion touching the ward."""
+    """Plain words for why the load fell back: the initiatives touching the ward that were live when the flag
+    opened and are not live now, each with the decision that took it out. One paused and resumed since the flag
+    opened changed nothing, so it is not named."""
     fell = f"Load fell to {format_load(load.load)} of {format_load(load.threshold)}"
     if load.threshold > flag.threshold_at_open and load.load >= flag.load_at_open:
         return f"Threshold raised to {format_load(load.threshold)} (load {format_load(load.load)})."
     touching = Initiative.objects.touching_ward(ward).values("pk")
     decisions = (
-        Decision.objects.filter(
-            initiative__in=touching,
-            kind__in=[Decision.Kind.PAUSE, Decision.Kind.HALT, Decision.Kind.COMPLETE],
-            made_at__gte=flag.opened_at,
-        )
+        Decision.objects.filter(initiative__in=touching, made_at__gte=flag.opened_at)
         .select_related("initiative")
-        .order_by("-made_at", "-pk")[:3]
+        .order_by("made_at", "pk")
     )
-    decisions = list(decisions)
-    if decisions:
-        what = " and ".join(f"‘{d.initiative.title}’ was {d.get_kind_display().lower()}" for d in reversed(decisions))
+    status_at_open, took_out = {}, {}
+    for decision in decisions:
+        status_at_open.setdefault(decision.initiative_id, decision.from_status)
+        if decision.kind in LEAVING_LIVE:
+            took_out[decision.initiative_id] = decision
+    net = sorted(
+        (
+            decision
+            for pk, decision in took_out.items()
+            if status_at_open[pk] == Status.LIVE and decision.initiative.status != Status.LIVE
+        ),
+        key=lambda decision: (decision.made_at, decision.pk),
+    )[-3:]
+    if net:
+        what = " and ".join(f"‘{d.initiative.title}’ was {d.get_kind_display().lower()}" for d in net)
         return f"{fell} after {what}."
     return f"{fell}."
 

@@ -57,11 +57,21 @@ TRANSITIONS: dict[str, Transition] = {
 
 # No decision leads out of these: the initiative has ended, and its charter and measures are closed to edits.
 ENDED = tuple(s for s in STATUSES if not any(s in t.sources for t in TRANSITIONS.values()))
-# Approved and not ended: PDSA cycles are recorded and reviews fall due.
+# Approved and not ended: PDSA cycles are recorded and reviews fall due. An ended initiative has no next review.
 RUNNING = TRANSITIONS[REVIEW_DONE].sources
 # The team may submit (or resubmit) from these.
 SUBMITTABLE = TRANSITIONS[SUBMIT].sources
 # Before approval, while still open: the sponsor has the charter in front of them.
 IN_REVIEW = TRANSITIONS[APPROVE].sources
-# Past draft and not ended: the initiative may carry a progress score.
+# Past draft and not ended: the initiative may carry a progress score. An ended initiative's last score stands.
 OPEN = tuple(s for s in STATUSES if s != DRAFT and s not in ENDED)
+
+
+def reviews_fall_due(status: str) -> bool:
+    """Whether an initiative in this status has a next sponsor review: approved and not yet ended."""
+    return status in RUNNING
+
+
+def takes_progress_score(status: str) -> bool:
+    """Whether an initiative in this status may be given a new progress score: past draft and not ended."""
+    return status in OPEN

@@ -179,6 +179,15 @@ class Initiative(models.Model):
         return self.status in (Status.COMPLETED, Status.HALTED, Status.NOT_APPROVED)
 
     @property
+    def takes_progress_score(self) -> bool:
+        return lifecycle.takes_progress_score(self.status)
+
+    @property
+    def review_due_on(self):
+        """The next sponsor review as pages show it: none once the initiative has ended (or before approval)."""
+        return self.next_review_on if lifecycle.reviews_fall_due(self.status) else None
+
+    @property
     def is_review_overdue(self) -> bool:
         return (
             self.status == Status.LIVE

@@ -145,5 +145,122 @@ def weigh(weights: LoadWeights, on_ward: int, on_directorate: int, trust_wide: i
     )
 
 
+@dataclass(frozen=True)
+class LoadIfLive:
+    """One ward's load now and once an initiative goes live (approved or resumed), for the sponsor deciding."""
+
+    ward: Ward
+    now: WardLoad
+    after: Decimal
+
+    @property
+    def is_over_after(self) -> bool:
+        return self.after > self.now.threshold
+
+    @property
+    def open_flag(self) -> OverloadFlag | None:
+        return self.now.open_flag
+
+    @property
+    def would_raise_flag(self) -> bool:
+        """Going live takes the ward over its threshold and no flag is open yet: the next scan opens one."""
+        return self.is_over_after and self.open_flag is None
+
+    @property
+    def load_now(self) -> str:
+        return format_load(self.now.load)
+
+    @property
+    def load_after(self) -> str:
+        return format_load(self.after)
+
+    @property
+    def threshold(self) -> str:
+        return format_load(self.now.threshold)
+
+
+def load_if_live(initiative: Initiative) -> list[LoadIfLive]:
+    """What each ward the initiative touches would carry if it went live: its weight added to the ward's load now.
+
+    The one place the sponsor's approve and review pages ask; the load itself comes from ward_loads, so a stored
+    load can replace the counting there without changing this. A live initiative already counts: nothing is added.
+    """
+    weights = LoadWeights.current()
+    wards = Ward.objects.filter(is_active=True).select_related("directorate").order_by("name", "pk")
+    if initiative.scope == Scope.WARDS:
+        wards, weight = wards.filter(pk__in=initiative.wards.values("pk")), weights.ward_weight
+    elif initiative.scope == Scope.DIRECTORATE:
+        wards, weight = wards.filter(directorate_id=initiative.directorate_id), weights.directorate_weight
+    else:
+        weight = weights.trust_weight
+    if initiative.status == Status.LIVE:
+        weight = Decimal(0)
+    wards = list(wards)
+    loads = ward_loads(wards)
+    return [LoadIfLive(ward=ward, now=loads[ward.pk], after=loads[ward.pk].load + weight) for ward in wards]
+
+
+def ward_load(ward: Ward) -> WardLoad:
+    return ward_loads([ward])[ward.pk]
+
+
 def flag_history(ward: Ward, limit: int = 20) -> list[OverloadFlag]:
-    return list(ward.overload_flags.select_related("decided_by").order_by("-opened_at", "-pk")[:limit])
+    """The ward's flags, newest first, each with `decision_log` (see with_decision_logs)."""
+    return with_decision_logs(ward.overload_flags.select_related("decided_by").order_by("-opened_at", "-pk")[:limit])
+
+
+@dataclass(frozen=True)
+class FlagDecision:
+    """One senior manager's decision on a flag, as it was made: a later one never hides an earlier one."""
+
+    outcome: str
+    label: str
+    reason: str
+    review_on: object
+    decided_by: object
+    decided_at: object
+
+    @property
+    def summary(self) -> str:
+        by = getattr(self.decided_by, "display_name", None) or "a senior manager"
+        when = f" on {self.decided_at:%-d %B %Y}" if self.decided_at else ""
+        text = f"{self.label} by {by}{when}: {self.reason}"
+        if self.outcome == OverloadFlag.Outcome.ACCEPTED and self.review_on:
+            text += f" (review on {self.review_on:%-d %B %Y})"
+        return text
+
+
+def with_decision_logs(flags: Iterable[OverloadFlag]) -> list[OverloadFlag]:
+    """Give each flag `decision_log`: every decision recorded on it, oldest first, read from the flag's history in
+    one query. The flag row keeps only the latest (reminders follow it), so accepting the load and later pausing
+    initiatives both stay on the record after the flag closes."""
+    flags = list(flags)
+    labels = dict(OverloadFlag.Outcome.choices)
+
+    def entry(row) -> FlagDecision:
+        return FlagDecision(
+            outcome=row.decision,
+            label=labels.get(row.decision, row.decision),
+            reason=row.decision_reason,
+            review_on=row.review_on,
+            decided_by=row.decided_by,
+            decided_at=row.decided_at,
+        )
+
+    def key(row) -> tuple:
+        return (row.decided_at, row.decision, row.decision_reason, row.review_on)
+
+    logs: dict[int, dict] = {flag.pk: {} for flag in flags}
+    rows = (
+        OverloadFlag.history.filter(id__in=list(logs))
+        .exclude(decision="")
+        .select_related("decided_by")
+        .order_by("history_date", "history_id")
+    )
+    for row in rows:
+        logs[row.id].setdefault(key(row), entry(row))
+    for flag in flags:
+        if flag.decision and key(flag) not in logs[flag.pk]:  # a row saved without history still shows its decision
+            logs[flag.pk][key(flag)] = entry(flag)
+        flag.decision_log = list(logs[flag.pk].values())
+    return flags

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import date, timedelta
 from difflib import SequenceMatcher
 from itertools import pairwise
 
@@ -146,22 +147,33 @@ def initiative_for_page(pk: int, user: User) -> Initiative:
     )
 
 
+HISTORY_HIDDEN = ("status", "submitted_at", "approved_on", "ended_on", "flagged_for_attention", "flag_reason")
+
+
 def charter_history(initiative: Initiative, limit: int = 50) -> list[dict]:
-    """Edits to the charter, newest first: who changed which fields from what to what, and when."""
+    """Edits to the charter, newest first: who changed which fields from what to what, and when.
+
+    Related rows are shown by name (wards, people, the priority, the directorate), looked up once per kind of row
+    for the whole history; choices by their label and dates as people write them.
+    """
     records = list(initiative.history.select_related("history_user").order_by("-history_date")[: limit + 1])
+    deltas = [
+        (newer, [c for c in newer.diff_against(older).changes if c.field not in HISTORY_HIDDEN])
+        for newer, older in pairwise(records)
+    ]
+    names = _related_names(change for _, changes in deltas for change in changes)
     changes = []
-    for newer, older in pairwise(records):
-        delta = newer.diff_against(older)
-        fields = [
-            {
-                "field": Initiative._meta.get_field(change.field).verbose_name.capitalize(),
-                "old": _show(change.old),
-                "new": _show(change.new),
-            }
-            for change in delta.changes
-            if change.field
-            not in ("status", "submitted_at", "approved_on", "ended_on", "flagged_for_attention", "flag_reason")
-        ]
+    for newer, delta in deltas:
+        fields = []
+        for change in delta:
+            field = Initiative._meta.get_field(change.field)
+            fields.append(
+                {
+                    "field": field.verbose_name.capitalize(),
+                    "old": _show(field, change.old, names),
+                    "new": _show(field, change.new, names),
+                }
+            )
         if fields:
             changes.append({"at": newer.history_date, "by": newer.history_user, "fields": fields})
     if records:
@@ -171,15 +183,45 @@ def charter_history(initiative: Initiative, limit: int = 50) -> list[dict]:
     return changes
 
 
-def _show(value) -> str:
-    if isinstance(value, list):  # many-to-many: a list of through-row dicts
-        names = []
-        for row in value:
-            for key, item in row.items():
-                if key not in ("initiative", "id"):
-                    names.append(str(item))
-        return ", ".join(names) if names else "none"
-    return "" if value is None else str(value)
+def _related_ids(field, value) -> list:
+    """The ids a history value holds for a relation: a foreign key's id, or a many-to-many list of through rows."""
+    if value in (None, ""):
+        return []
+    if field.many_to_many:
+        return [item for row in value for key, item in row.items() if key not in ("initiative", "id")]
+    return [value]
+
+
+def _related_names(changes) -> dict:
+    """{(model, id): name} for every related row the changes mention: one query per kind of row."""
+    wanted: dict = defaultdict(set)
+    for change in changes:
+        field = Initiative._meta.get_field(change.field)
+        if field.is_relation:
+            for value in (change.old, change.new):
+                wanted[field.related_model].update(_related_ids(field, value))
+    names = {}
+    for model, ids in wanted.items():
+        for row in model._base_manager.filter(pk__in=ids):
+            names[model, row.pk] = getattr(row, "display_name", None) or str(row)
+    return names
+
+
+def _show(field, value, names) -> str:
+    if field.is_relation:
+        ids = _related_ids(field, value)
+        if not ids:
+            return "none"
+        noun = field.related_model._meta.verbose_name
+        shown = [names.get((field.related_model, pk), f"a removed {noun}") for pk in ids]
+        return ", ".join(sorted(shown)) if field.many_to_many else shown[0]
+    if value is None or value == "":
+        return "none"
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, date):
+        return f"{value:%-d %B %Y}"
+    return str(value)
 
 
 _WORD = re.compile(r"[a-z0-9]+")
@@ -274,7 +316,7 @@ def export_rows(queryset) -> tuple[list[str], Iterable[list]]:
             i.sponsor.display_name,
             i.planned_start_on,
             i.planned_end_on,
-            i.next_review_on,
+            i.review_due_on,
             i.progress_score,
             i.cycle_count,
             i.aim,

@@ -49,16 +49,43 @@ def _check_sponsor(sponsor: User) -> None:
         raise ValidationError({"sponsor": "Choose a sponsor who is a senior manager"})
 
 
+BOTH_SCOPES = "Choose either wards or a whole directorate, not both"
+
+
+def scope_errors(scope: str | None, wards, directorate) -> dict[str, str]:
+    """An initiative runs on chosen wards, across one whole directorate, or trust-wide: never a mix. The errors,
+    keyed by the field to show each beside; empty when the choice is sound. The wizard, the charter form and the
+    services all ask this."""
+    wards = list(wards or [])
+    if scope == Scope.WARDS:
+        errors = {} if wards else {"wards": "Choose at least one ward"}
+        if directorate is not None:
+            errors["directorate"] = f"{BOTH_SCOPES}: leave the directorate empty for an initiative on chosen wards"
+        return errors
+    if scope == Scope.DIRECTORATE:
+        errors = {} if directorate is not None else {"directorate": "Choose the directorate"}
+        if wards:
+            errors["wards"] = f"{BOTH_SCOPES}: a whole-directorate initiative covers all its wards, so untick them"
+        return errors
+    if scope == Scope.TRUST:
+        errors = {}
+        if wards:
+            errors["wards"] = "A trust-wide initiative covers every ward: untick the wards"
+        if directorate is not None:
+            errors["directorate"] = "A trust-wide initiative belongs to no one directorate: leave it empty"
+        return errors
+    return {}
+
+
 def _owning_directorate(scope: str, wards, directorate):
+    wards = list(wards)
+    errors = scope_errors(scope, wards, directorate)
+    if errors:
+        raise ValidationError(errors)
     if scope == Scope.TRUST:
         return None
     if scope == Scope.DIRECTORATE:
-        if directorate is None:
-            raise ValidationError({"directorate": "Choose the directorate"})
         return directorate
-    wards = list(wards)
-    if not wards:
-        raise ValidationError({"wards": "Choose at least one ward"})
     return wards[0].directorate
 
 
@@ -139,9 +166,9 @@ def update_charter(*, initiative_id: int, by: User, wards=None, team=None, chang
     for name, value in fields.items():
         setattr(initiative, name, value)
     if "scope" in fields or wards is not None:
-        initiative.directorate = _owning_directorate(
-            initiative.scope, wards if wards is not None else initiative.wards.all(), fields.get("directorate")
-        )
+        if wards is None:  # the wards stay as they are on chosen wards; any other scope has none
+            wards = list(initiative.wards.all()) if initiative.scope == Scope.WARDS else []
+        initiative.directorate = _owning_directorate(initiative.scope, wards, fields.get("directorate"))
     initiative.full_clean()
     initiative._history_user = by
     initiative.save()
@@ -218,7 +245,8 @@ def decide(
         update += ["next_review_on", "flagged_for_attention", "flag_reason"]
     elif kind in (K.HALT, K.COMPLETE, K.NOT_APPROVE):
         initiative.ended_on = today
-        update.append("ended_on")
+        initiative.next_review_on = None  # an ended initiative has no next review (lifecycle.reviews_fall_due)
+        update += ["ended_on", "next_review_on"]
     if kind in (K.HALT, K.PAUSE, K.COMPLETE, K.NOT_APPROVE):
         initiative.is_stalled = False
         update.append("is_stalled")
@@ -461,6 +489,10 @@ def set_progress_score(
     *, initiative_id: int, by: User, score: Decimal, note: str, why_different: str = ""
 ) -> ProgressScore:
     initiative = Initiative.objects.select_for_update().get(pk=initiative_id)
+    if not initiative.takes_progress_score:
+        raise ValidationError(
+            f"A progress score cannot be set on an initiative that is ‘{initiative.get_status_display().lower()}’."
+        )
     if score not in IHI_LABELS:
         raise ValidationError({"score": "Choose a score from the scale"})
     suggestion = suggest_progress_score(initiative)

@@ -167,7 +167,7 @@ def can_record_pdsa(user: User, initiative) -> bool:
 
 def can_set_progress_score(user: User, initiative) -> bool:
     """Past draft and not ended: a completed or halted initiative's last score stands."""
-    return initiative.status in initiative.OPEN and (is_admin(user) or _is_team(user, initiative))
+    return initiative.takes_progress_score and (is_admin(user) or _is_team(user, initiative))
 
 
 # --- FFIT readiness audits (ffit/) -------------------------------------------------------------------------------

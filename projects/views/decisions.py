@@ -10,11 +10,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from projects import forms, selectors, services
 from projects.models import Decision, Status
-from projects.views.common import crumbs, initiative_or_404
+from projects.views.common import crumbs, initiative_or_404, load_if_live_context
 from qiportal import permissions
 from qiportal.forms import add_service_errors
 
 K = Decision.Kind
+# Decisions that make an initiative live, and the words for "after" on their page.
+GOING_LIVE = {K.APPROVE: "after approval", K.RESUME: "after resuming"}
 DECISION_BUTTONS = {
     K.APPROVE: "Approve initiative",
     K.REQUEST_CHANGES: "Request changes",
@@ -62,6 +64,7 @@ def decide(request, pk, kind):
             "heading": DECISION_BUTTONS[kind],
             "readiness_warning": readiness_warning,
             "crumbs": crumbs((initiative.title, initiative.get_absolute_url())),
+            **(load_if_live_context(request.user, initiative, GOING_LIVE[kind]) if kind in GOING_LIVE else {}),
         },
     )
 

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_http_methods
 
 from projects import forms, services
 from projects.models import Decision, OverloadFlag
-from projects.overload import flag_history, ward_load
+from projects.overload import flag_history, ward_load, with_decision_logs
 from qiportal import permissions
 from qiportal.forms import add_service_errors
 
@@ -50,6 +50,7 @@ def overload_flag(request, pk):
         raise PermissionDenied
     context = {
         "flag": flag,
+        "decision_log": with_decision_logs([flag])[0].decision_log,
         "ward": flag.ward,
         "ward_load": ward_load(flag.ward),
         "flags": flag_history(flag.ward),

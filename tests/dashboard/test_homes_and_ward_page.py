@@ -11,8 +11,9 @@ from ffit.models import Audit, Response
 from projects.models import Status
 from projects.selectors import review_counts
 from qiportal.models import Role
+from runcharts.selectors import last_complete_week
 from tests.dashboard.conftest import closed_audit
-from tests.factories import InitiativeFactory, MeasureFactory, UserFactory, with_role
+from tests.factories import DataPointFactory, InitiativeFactory, MeasureFactory, UserFactory, with_role
 
 
 def home(client, user):
@@ -37,10 +38,26 @@ def test_qi_lead_sees_what_each_initiative_needs_next(client, qi_lead, grow):
 
 
 def test_qi_lead_with_nothing_due_is_told_so(client, qi_lead, ward):
-    InitiativeFactory(lead=qi_lead, wards=[ward], next_review_on=timezone.localdate() + timedelta(days=40))
+    initiative = InitiativeFactory(lead=qi_lead, wards=[ward], next_review_on=timezone.localdate() + timedelta(days=40))
+    measure = MeasureFactory(initiative=initiative)
+    DataPointFactory(measure=measure, week_start=last_complete_week(timezone.localdate()))
     response = home(client, qi_lead)
     assertContains(response, "0 need something from you")
     assertContains(response, "Nothing due: data is up to date")
+
+
+def test_qi_lead_is_told_a_draft_without_measures_has_none_yet(client, qi_lead, ward):
+    """Issue 17: a draft with no measures said "Nothing due: data is up to date"; it has no data to be due."""
+    draft = InitiativeFactory(lead=qi_lead, wards=[ward], status=Status.DRAFT, next_review_on=None)
+    response = home(client, qi_lead)
+    assertNotContains(response, "data is up to date")
+    assertContains(response, "1 needs something from you")
+    add = reverse("runcharts:measure_create_for", args=[draft.pk])
+    assertContains(
+        response, f'<a href="{add}">No measures yet: add one to show whether the changes are improvements</a>'
+    )
+    client.force_login(qi_lead)
+    assert client.get(add).status_code == 200  # the link leads somewhere the lead may add it
 
 
 def test_qi_lead_home_leaves_out_ended_initiatives(client, qi_lead, ward):

@@ -1,6 +1,7 @@
 """Initiativitis: the ward load, opening and closing overload flags, and who is told."""
 
 import threading
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -252,3 +253,91 @@ def test_the_decision_service_asks_the_same_permission_question(ward, sponsor, t
         services.decide(initiative_id=outside.pk, kind=Decision.Kind.HALT, by=sponsor, reason="Too much")
     outside.refresh_from_db()
     assert outside.status == "live"
+
+
+def test_the_close_cause_names_only_initiatives_whose_change_since_the_flag_opened_stands(ward, load_ward, sponsor):
+    """Issue 17: an initiative paused and resumed while the flag was open changed nothing, so it is not the cause."""
+    paused_and_back, halted, *_ = load_ward(on_ward=4)
+    jobs.scan_wards()
+    # Decisions without their after-commit rescans, as when the queue is down: the scheduled scan finds them all.
+    services.decide(initiative_id=paused_and_back.pk, kind=Decision.Kind.PAUSE, by=sponsor, reason="Staff away")
+    services.decide(initiative_id=paused_and_back.pk, kind=Decision.Kind.RESUME, by=sponsor)
+    services.decide(initiative_id=halted.pk, kind=Decision.Kind.HALT, by=sponsor, reason="Too much on Oak Ward")
+    jobs.scan_wards()
+    flag = OverloadFlag.objects.get()
+    assert not flag.is_open
+    assert flag.close_cause == f"Load fell to 3 of 3 after ‘{halted.title}’ was halted."
+    assert paused_and_back.title not in flag.close_cause
+
+
+def test_a_closed_flag_keeps_the_load_accepted_and_its_reason(
+    client, ward, load_ward, sponsor, django_capture_on_commit_callbacks
+):
+    """Issue 17: accepting the load and later pausing initiatives are both on the flag's record after it closes."""
+    initiatives = load_ward(on_ward=4)
+    jobs.scan_wards()
+    flag = OverloadFlag.objects.get()
+    services.accept_overload(flag_id=flag.pk, by=sponsor, reason="Two finish next month", review_on=date(2026, 12, 20))
+    with time_machine.travel("2026-12-02 09:00 +00:00", tick=False), django_capture_on_commit_callbacks(execute=True):
+        services.act_on_overload(
+            flag_id=flag.pk, by=sponsor, initiative_ids=[initiatives[0].pk], kind="pause", reason="Staff need time"
+        )
+    flag.refresh_from_db()
+    assert not flag.is_open
+    client.force_login(sponsor)
+    body = client.get(f"/overload-flags/{flag.pk}/").content.decode()
+    accepted = (
+        f"Accepted for now by {sponsor.display_name} on 25 November 2026: Two finish next month"
+        " (review on 20 December 2026)"
+    )
+    acted = f"Initiatives paused or halted by {sponsor.display_name} on 2 December 2026: Staff need time"
+    assert accepted in body and acted in body
+    assert body.index(accepted) < body.index(acted)
+    ward_page = client.get(ward.get_absolute_url()).content.decode()
+    assert (
+        "Decision: accepted for now – Two finish next month; then initiatives paused or halted – Staff need time"
+        in (ward_page)
+    )
+
+
+def test_the_approve_page_shows_the_load_after_approval_and_the_flag_it_would_raise(client, ward, load_ward, sponsor):
+    """Issue 17: Oak went from 3.5 to 4.5 on approval with nothing on the approve page to say so."""
+    load_ward(on_ward=2, directorate=1)  # load 2.5 of 3
+    proposal = InitiativeFactory(directorate=ward.directorate, sponsor=sponsor, wards=[ward], status="submitted")
+    client.force_login(sponsor)
+    body = client.get(f"/initiatives/{proposal.pk}/approve/").content.decode()
+    assert "What this does to ward load" in body
+    assert "load 2.5 now, <strong>3.5 after approval</strong>, of a threshold of 3." in body
+    assert "Would raise an overload flag" in body and "Overload warning" in body
+    review = client.get(f"/reviews/{proposal.pk}/").content.decode()
+    assert "load 2.5 now, <strong>3.5 after approval</strong>, of a threshold of 3." in review
+
+
+def test_the_approve_page_shows_the_open_flag_and_the_sponsor_decides_it_from_the_review_page(
+    client, ward, load_ward, sponsor, other_sponsor
+):
+    load_ward(on_ward=3, directorate=1)  # load 3.5 of 3: flagged
+    jobs.scan_wards()
+    flag = OverloadFlag.objects.get()
+    proposal = InitiativeFactory(directorate=ward.directorate, sponsor=sponsor, wards=[ward], status="submitted")
+    client.force_login(sponsor)
+    body = client.get(f"/initiatives/{proposal.pk}/approve/").content.decode()
+    assert "load 3.5 now, <strong>4.5 after approval</strong>, of a threshold of 3." in body
+    assert "Overload flag open" in body and "no decision yet" in body
+    assert "Would raise an overload flag" not in body
+    decide_link = f'<a href="/overload-flags/{flag.pk}/">Decide on the overload flag for {ward.name}</a>'
+    assert decide_link in body
+    review = client.get(f"/reviews/{proposal.pk}/").content.decode()
+    assert decide_link in review
+    # The link leads to the flag page, which asks the same question before offering the decision.
+    assert "Record your decision" in client.get(f"/overload-flags/{flag.pk}/").content.decode()
+    # A sponsor of the proposal who does not oversee the ward is shown the flag, not offered the decision.
+    proposal.sponsor = other_sponsor
+    proposal.save()
+    client.force_login(other_sponsor)
+    review = client.get(f"/reviews/{proposal.pk}/").content.decode()
+    assert "Decide on the overload flag" not in review
+    assert (
+        f"See the overload flag for {ward.name}</a> (a senior manager over {ward.directorate} decides on it)" in review
+    )
+    assert "Record your decision" not in client.get(f"/overload-flags/{flag.pk}/").content.decode()

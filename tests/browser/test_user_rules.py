@@ -1,0 +1,42 @@
+"""Issue 17, what a sponsor sees: the load an approval adds to each ward, and the Reviews count at 320 px wide."""
+
+import re
+
+from playwright.sync_api import expect
+
+from projects.models import Initiative
+from tests.browser.conftest import assert_accessible, assert_no_sideways_scroll
+
+
+def test_the_approve_page_shows_what_approval_does_to_oak_wards_load(page, live_server, demo, sign_in):
+    """Oak Ward is flagged in the demo; approving 'Safer insulin prescribing' adds one to its load."""
+    proposal = Initiative.objects.get(title="Safer insulin prescribing")
+    sign_in("sponsor")
+    page.goto(f"{live_server.url}/reviews/{proposal.pk}/")
+    expect(page).to_have_title("Review Safer insulin prescribing – QI Portal")
+    page.get_by_role("link", name="Approve Safer insulin prescribing", exact=True).click()
+    expect(page).to_have_title("Approve initiative – Safer insulin prescribing – QI Portal")
+    load = page.get_by_test_id("load-if-live")
+    expect(load).to_be_visible()
+    oak = load.get_by_role("listitem").filter(has_text="Oak Ward")
+    expect(oak).to_contain_text(re.compile(r"load [\d.]+ now, [\d.]+ after approval, of a threshold of [\d.]+"))
+    expect(oak).to_contain_text("Overload flag open")
+    assert_accessible(page)
+    # From here the sponsor reaches the flag and may decide it.
+    oak.get_by_role("link", name="Decide on the overload flag for Oak Ward").click()
+    expect(page).to_have_title("Overload flag: Oak Ward – QI Portal")
+    expect(page.get_by_role("heading", name="Record your decision")).to_be_visible()
+
+
+def test_the_sponsors_reviews_count_stays_in_view_at_320px(page, live_server, demo, sign_in):
+    sign_in("sponsor")
+    page.set_viewport_size({"width": 320, "height": 800})
+    page.goto(f"{live_server.url}/")
+    expect(page.get_by_role("button", name="Browse More")).to_be_visible()  # the header has folded items away
+    reviews = page.get_by_role("navigation", name="Menu").get_by_role(
+        "link", name=re.compile(r"^Reviews \d+ to review$")
+    )
+    expect(reviews).to_be_visible()
+    expect(reviews.locator(".app-nav-count")).to_be_visible()
+    assert_no_sideways_scroll(page)
+    assert_accessible(page)
