@@ -200,10 +200,6 @@ def load_if_live(initiative: Initiative) -> list[LoadIfLive]:
     return [LoadIfLive(ward=ward, now=loads[ward.pk], after=loads[ward.pk].load + weight) for ward in wards]
 
 
-def ward_load(ward: Ward) -> WardLoad:
-    return ward_loads([ward])[ward.pk]
-
-
 def flag_history(ward: Ward, limit: int = 20) -> list[OverloadFlag]:
     """The ward's flags, newest first, each with `decision_log` (see with_decision_logs)."""
     return with_decision_logs(ward.overload_flags.select_related("decided_by").order_by("-opened_at", "-pk")[:limit])
