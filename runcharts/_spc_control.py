@@ -30,6 +30,7 @@ from runcharts._spc_rules import (
     mean,
     median,
     mutable_twin,
+    too_few_useful,
     whole_number,
 )
 
@@ -81,6 +82,11 @@ class ControlChartPart:
     mean_moving_range: float | None
     sigma_z: float | None
 
+    @property
+    def too_few_useful(self) -> bool:
+        """Fewer than MIN_USEFUL points off the centre line: too few useful observations to read a runs signal."""
+        return too_few_useful(self.n_useful)
+
 
 @dataclass(frozen=True, slots=True)
 class ControlChartResult:
@@ -101,6 +107,11 @@ class ControlChartResult:
     signal: bool
     mean_moving_range: float | None
     sigma_z: float | None
+
+    @property
+    def too_few_useful(self) -> bool:
+        """Fewer than MIN_USEFUL points off the centre line: too few useful observations to read a runs signal."""
+        return too_few_useful(self.n_useful)
 
 
 _DraftPoint = mutable_twin(ControlChartPoint)  # drafted mutable, then frozen in place (see mutable_twin)

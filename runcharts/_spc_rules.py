@@ -61,6 +61,22 @@ RUNS_TABLE: dict[int, tuple[int, int]] = {
     40: (15, 27),
 }
 
+# The fewest useful points (off the median or centre line) the runs rules are read at: spc-rules.md §4.5 applies the
+# runs test from 10 useful points, the smallest size in its table. With fewer, a "signal" is mostly the data being
+# short or lumped on the median (a median of 0 from a few reports leaves every useful point on one side), so the
+# pages say "too few useful observations" rather than report one. The rules' own results are left as the document
+# and its reference packages compute them.
+MIN_USEFUL = min(RUNS_TABLE)
+
+
+def too_few_useful(n_useful: int) -> bool:
+    """Whether a run chart's or control chart's runs analysis has too few useful points to be read as a signal.
+
+    >>> too_few_useful(9), too_few_useful(10)
+    (True, False)
+    """
+    return n_useful < MIN_USEFUL
+
 
 def finite_number(name: str, value: object) -> float:
     """``value`` as a float, if it is a finite real number. A bool is refused: it is almost always a mistake."""

@@ -192,3 +192,12 @@ def point_type_for(improvement: str, up: bool) -> str:
     if improvement == "neutral":
         return "neutral_high" if up else "neutral_low"
     return "improvement" if up == (improvement == "increase") else "concern"
+
+
+def too_few_useful_words(n_useful: int, frequency: str, centre: str) -> str:
+    """What a chart says instead of a signal when too few points are off its median or centre line."""
+    return (
+        f"Too few useful observations: only {kinds.count_label(frequency, n_useful)} "
+        f"{'is' if n_useful == 1 else 'are'} off {centre}, and the run-chart rules need at least {spc.MIN_USEFUL} "
+        "to tell a signal from chance. Points on the median or centre line are not useful."
+    )

@@ -40,6 +40,7 @@ from runcharts import _spc_control
 from runcharts._spc_control import ControlChartPart as ControlChartPart  # re-exported: the contract's names
 from runcharts._spc_control import ControlChartPoint as ControlChartPoint
 from runcharts._spc_control import ControlChartResult
+from runcharts._spc_rules import MIN_USEFUL as MIN_USEFUL  # re-exported: the pages say how many are needed
 from runcharts._spc_rules import (
     RUNS_TABLE,
     anhoej_runs,
@@ -51,6 +52,7 @@ from runcharts._spc_rules import (
     mean,
     median,
     mutable_twin,
+    too_few_useful,
     useful_runs,
     whole_number,
     xmr_flags,
@@ -146,6 +148,11 @@ class RunChartPart:
     signal: bool  # non-random variation
     flagged: list[int]
 
+    @property
+    def too_few_useful(self) -> bool:
+        """Fewer than MIN_USEFUL points off the median: too few useful observations to read a signal from."""
+        return too_few_useful(self.n_useful)
+
 
 @dataclass(frozen=True, slots=True)
 class RunChartResult:
@@ -164,6 +171,11 @@ class RunChartResult:
     signal: bool
     flagged: list[int]
     parts: list[RunChartPart]
+
+    @property
+    def too_few_useful(self) -> bool:
+        """Fewer than MIN_USEFUL points off the median: too few useful observations to read a signal from."""
+        return too_few_useful(self.n_useful)
 
 
 def xmr(
