@@ -67,7 +67,7 @@ RULE_SETS: tuple[str, ...] = ("anhoej", "ihi")
 _LIMIT = 2.66  # 3 sigma, estimated as 3 / d2 (d2 = 1.128 for moving ranges of 2) times the mean moving range
 _CLOSE = 2 * (_LIMIT / 3)  # 2 sigma, written as NHSRplotthedots writes it so boundary comparisons agree
 _SCREEN = 3.267  # D4 for moving ranges of 2: ranges at or above D4 × the mean range are screened out
-_SHORT_GROUP = 13  # fewer points than this in a period and its limits get a warning
+SHORT_GROUP = 13  # fewer points than this in a period and its limits get a warning
 _IHI_SHIFT_POINTS = 6
 
 # point_type by improvement direction, for a special cause whose direction is up / down.
@@ -310,7 +310,7 @@ def _xmr_period(segment: list[float], start: int, fix_after: int | None, screen_
         two_sigma_lower=centre - close,
         two_sigma_upper=centre + close,
         mean_moving_range=mean_moving_range,
-        short_group_warning=len(segment) < _SHORT_GROUP,
+        short_group_warning=len(segment) < SHORT_GROUP,
     )
 
 
