@@ -13,7 +13,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from runcharts import services
 from runcharts.models import DataPoint, Measure
-from tests.factories import DataPointFactory, PdsaCycleFactory
+from tests.factories import DataPointFactory, MeasureFactory, PdsaCycleFactory
 from tests.runcharts.conftest import mondays
 
 pytestmark = pytest.mark.django_db
@@ -320,3 +320,19 @@ def test_a_short_xmr_chart_of_one_period_says_so(signed_in, measure):
     measure.save()
     add_points(measure, SHIFT[:8])
     assertContains(signed_in.get(measure.get_absolute_url()), "The limits are drawn from only 8 weeks")
+
+
+def test_chart_alt_text_on_the_initiative_and_ward_pages_names_the_measures_frequency(signed_in, initiative):
+    ward = initiative.wards.first()
+    monthly = MeasureFactory(initiative=initiative, ward=ward, name="Falls per month", frequency="monthly")
+    events = MeasureFactory(
+        initiative=initiative, ward=ward, name="Days between falls", data_type="time_between", frequency="event"
+    )
+    weekly = MeasureFactory(initiative=initiative, ward=ward, name="Handovers a week")
+    for url in (initiative.get_absolute_url(), ward.get_absolute_url()):
+        page = signed_in.get(url).content.decode()
+        alts = dict(re.findall(r'alt="Run chart of ([^.]*?)(?: for [^.]*)?\.[^"]*?The ([a-z ]+) are in a table', page))
+        assert alts == {monthly.name: "monthly values", events.name: "events", weekly.name: "weekly values"}, url
+    page = signed_in.get(initiative.get_absolute_url())
+    assertContains(page, "Falls per month: monthly values and analysis")
+    assertContains(page, "Days between falls: events and analysis")
