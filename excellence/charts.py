@@ -14,7 +14,7 @@ from datetime import date
 
 from django.core.cache import cache
 
-from runcharts.spc import MIN_USEFUL, run_chart, too_few_useful
+from runcharts.spc import MIN_USEFUL, run_chart
 
 CACHE_SECONDS = 60 * 60 * 24
 
@@ -29,14 +29,14 @@ class WeeklyRunChart:
     crossings: int | None
     crossings_min: int | None
     flagged: frozenset[int]
-    n_useful: int = 0  # weeks off the median; too few (runcharts.spc.MIN_USEFUL) and the rules say nothing
-
+    n_useful: int = 0  # weeks off the median
     rules_signal: bool = False  # what the Anhøj rules found, before asking whether enough weeks are useful
+    too_few: bool = False  # too few weeks off the median to read the rules (runcharts.spc's rule)
 
     @property
     def signal_on_too_few(self) -> bool:
         """The rules fired, but on too few weeks off the median to be read as a signal."""
-        return self.rules_signal and too_few_useful(self.n_useful)
+        return self.rules_signal and self.too_few
 
     @property
     def rows(self) -> list[tuple[date, int, bool]]:
@@ -57,9 +57,9 @@ class WeeklyRunChart:
         words += f", median {self.median:g} a week. "
         if self.signal_on_too_few:
             return words + (
-                f"Too few useful observations for the Anhøj rules: only {self.n_useful} "
-                f"week{'' if self.n_useful == 1 else 's'} {'is' if self.n_useful == 1 else 'are'} off the median, "
-                f"and they need at least {MIN_USEFUL} to tell a signal from chance."
+                f"Too few useful observations for the Anhøj rules: only {self.n_useful} of the {len(self.weeks)} "
+                f"weeks {'is' if self.n_useful == 1 else 'are'} off the median. The rules need at least {MIN_USEFUL} "
+                "weeks off it, and more off it than on it, to tell a signal from chance."
             )
         if self.signal:
             reasons = []
@@ -94,6 +94,7 @@ def analyse(weeks: list[tuple[date, int]]) -> WeeklyRunChart:
         flagged=frozenset() if result.too_few_useful else frozenset(result.flagged),
         n_useful=result.n_useful,
         rules_signal=bool(result.signal),
+        too_few=result.too_few_useful,
     )
 
 

@@ -320,7 +320,9 @@ def _run_chart_words(
     if result.n_useful == 0:
         return "common_cause", f"Every week is on the median of {result.median:.4g}: no runs to analyse."
     if result.signal and result.too_few_useful:  # the rules fired, on too few points off the median to mean it
-        return "not_enough_data", too_few_useful_words(result.n_useful, frequency, f"the median of {result.median:.4g}")
+        part = result.parts[-1]
+        centre = f"the median of {result.median:.4g}"
+        return "not_enough_data", too_few_useful_words(result.n_useful, part.end - part.start + 1, frequency, centre)
     if not result.signal:
         return "common_cause", (
             f"Random (common cause) variation around the median of {result.median:.4g}: no run-chart rule is broken."

@@ -185,7 +185,8 @@ def _words(result, rows, flags, sequence, improvement, frequency, scale, chart) 
             improvement, up
         ), f"Non-random variation: {detail}.{_earlier(earlier_flags, sequence, frequency)}"
     if part.runs_signal:  # the runs rules fired, but on too few useful points to mean anything
-        words = too_few_useful_words(part.n_useful, frequency, centre_words)
+        counted = sum(1 for row in filled if position[row.period_start] >= part.start)
+        words = too_few_useful_words(part.n_useful, counted, frequency, centre_words)
         return "not_enough_data", f"{words}{_earlier(earlier_flags, sequence, frequency)}"
     limits = "within the limits" if last.upper_limit is not None else "plotted (the limits cannot be calculated yet)"
     return "common_cause", (

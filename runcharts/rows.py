@@ -217,10 +217,10 @@ def point_type_for(improvement: str, up: bool) -> str:
     return "improvement" if up == (improvement == "increase") else "concern"
 
 
-def too_few_useful_words(n_useful: int, frequency: str, centre: str) -> str:
-    """What a chart says instead of a signal when too few points are off its median or centre line."""
+def too_few_useful_words(n_useful: int, n_points: int, frequency: str, centre: str) -> str:
+    """What a chart says instead of a signal when too few of its points are off its median or centre line."""
     return (
-        f"Too few useful observations: only {kinds.count_label(frequency, n_useful)} "
-        f"{'is' if n_useful == 1 else 'are'} off {centre}, and the run-chart rules need at least {spc.MIN_USEFUL} "
-        "to tell a signal from chance. Points on the median or centre line are not useful."
+        f"Too few useful observations: only {n_useful} of the {kinds.count_label(frequency, n_points)} "
+        f"{'is' if n_useful == 1 else 'are'} off {centre}. The run-chart rules need at least {spc.MIN_USEFUL} "
+        f"{kinds.NOUNS[frequency][1]} off it, and more off it than on it, to tell a signal from chance."
     )

@@ -147,11 +147,7 @@ class RunChartPart:
     trend: list[int]  # IHI
     signal: bool  # non-random variation
     flagged: list[int]
-
-    @property
-    def too_few_useful(self) -> bool:
-        """Fewer than MIN_USEFUL points off the median: too few useful observations to read a signal from."""
-        return too_few_useful(self.n_useful)
+    too_few_useful: bool  # too few points off the median to read a signal from (_spc_rules.too_few_useful)
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,12 +166,8 @@ class RunChartResult:
     trend: list[int]
     signal: bool
     flagged: list[int]
+    too_few_useful: bool
     parts: list[RunChartPart]
-
-    @property
-    def too_few_useful(self) -> bool:
-        """Fewer than MIN_USEFUL points off the median: too few useful observations to read a signal from."""
-        return too_few_useful(self.n_useful)
 
 
 def xmr(
@@ -384,6 +376,7 @@ def run_chart(
         trend=list(last.trend),
         signal=last.signal,
         flagged=list(last.flagged),
+        too_few_useful=last.too_few_useful,
         parts=results,
     )
 
@@ -405,6 +398,7 @@ def _anhoej(xs: list[float], start: int, end: int, included: list[int], centre: 
         trend=[],
         signal=runs.signal,
         flagged=list(runs.shift),  # a crossings-only signal flags no point
+        too_few_useful=too_few_useful(runs.n_useful, len(included)),
     )
 
 
@@ -430,6 +424,7 @@ def _ihi(xs: list[float], start: int, end: int, included: list[int], centre: flo
         trend=trend,
         signal=bool(shift or trend or unexpected_runs),
         flagged=sorted({*shift, *trend}),
+        too_few_useful=too_few_useful(n_useful, len(included)),
     )
 
 

@@ -79,3 +79,43 @@ def test_excellence_reaches_people_and_the_learning_reaches_the_wall(page, live_
     expect(page.locator("main")).to_contain_text(WHY)
     assert_accessible(page)
     assert_no_sideways_scroll(page)
+
+
+def test_a_qi_lead_confirms_before_starting_an_initiative_and_the_two_link(page, live_server, demo, sign_in):
+    from excellence.models import ExcellenceReport
+
+    report = ExcellenceReport.objects.filter(initiative__isnull=True).order_by("pk").first()
+    sign_in("qilead")
+    page.goto(f"{live_server.url}{report.get_absolute_url()}")
+    page.get_by_role("link", name="Start an initiative from this").click()
+    expect(page).to_have_title("Start an initiative from this report – QI Portal")
+    expect(page.get_by_role("heading", name="Start an initiative from this report?")).to_be_visible()
+    expect(page.locator("main")).to_contain_text(f"Spreading excellence from {report.ward.name}")
+    assert not ExcellenceReport.objects.get(pk=report.pk).initiative_id  # nothing made by looking
+    assert_accessible(page)
+    assert_no_sideways_scroll(page)
+    page.set_viewport_size({"width": 1280, "height": 800})
+
+    page.get_by_role("button", name="Create the draft initiative").click()
+    expect(page).to_have_title(f"Spreading excellence from {report.ward.name} – QI Portal")
+    expect(page.locator("main")).to_contain_text("You started a draft initiative")
+    back = page.get_by_role("link", name=re.compile(f"^the Learning from Excellence report on {report.ward.name}"))
+    expect(back).to_be_visible()
+    assert_accessible(page)
+    back.click()
+    page.wait_for_url(f"{live_server.url}{report.get_absolute_url()}")
+    expect(page.get_by_role("link", name=f"Spreading excellence from {report.ward.name}")).to_be_visible()
+
+
+def test_oak_wards_excellence_chart_says_too_few_useful_observations(page, live_server, demo, sign_in):
+    sign_in("staff")
+    page.goto(f"{live_server.url}/wards/oak-ward/")
+    expect(page).to_have_title(re.compile("^Oak Ward"))
+    chart = page.get_by_role("img", name=re.compile("^Run chart of excellence reports per week for Oak Ward"))
+    expect(chart).to_be_visible()
+    # Most weeks have no report, so the median is 0 and most weeks sit on it: no signal can be read from that.
+    expect(chart).to_have_attribute("alt", re.compile("median 0 a week. Too few useful observations"))
+    caption = page.locator("figcaption", has_text="excellence reports per week for Oak Ward")
+    expect(caption).to_contain_text("Too few useful observations for the Anhøj rules")
+    expect(caption).not_to_contain_text("non-random")
+    assert_accessible(page)

@@ -7,7 +7,11 @@ import re
 
 from playwright.sync_api import expect
 
+from ffit import charts
+from ffit.forms import PROPOSAL_STATUSES
 from ffit.questionnaire import SECTIONS
+from projects.models import Initiative
+from qiportal.models import User, Ward
 from tests.browser.conftest import assert_accessible, assert_no_sideways_scroll
 
 WIDE = {"width": 1280, "height": 900}
@@ -61,6 +65,16 @@ def test_ward_manager_runs_an_audit_with_the_qi_lead(page, live_server, demo, si
     expect(page.get_by_label("Which ward is the audit for?")).to_be_visible()
     assert_accessible(page)
     page.get_by_label("Which ward is the audit for?").select_option(label="Oak Ward")
+    # Only proposals that include Oak Ward are offered (the ward manager's only ward, so it is already chosen).
+    manager, oak = User.objects.get(username="wardmanager"), Ward.objects.get(name="Oak Ward")
+    offered = Initiative.objects.visible_to(manager).filter(status__in=PROPOSAL_STATUSES)
+    on_oak = sorted(
+        offered.filter(pk__in=Initiative.objects.touching_ward(oak).values("pk")).values_list("title", flat=True)
+    )
+    assert offered.count() > len(on_oak)  # there are proposals elsewhere to leave out
+    choices = page.get_by_label("Is it for a proposed initiative?").locator("option")
+    expect(choices).to_have_count(len(on_oak) + 1)
+    assert sorted(choices.all_inner_texts()[1:]) == on_oak
     page.get_by_role("button", name="Open audit").click()
 
     expect(page.locator("h1")).to_have_text("Invite people to answer")
@@ -97,13 +111,16 @@ def test_ward_manager_runs_an_audit_with_the_qi_lead(page, live_server, demo, si
     chart = page.locator(".app-chart img")
     expect(chart).to_have_attribute("alt", re.compile("Resourcing 50%"))
     chart.evaluate("img => img.decode()")  # rejects, failing the test, if the SVG did not load
+    # The disagreements sit under a heading for their section.
+    expect(page.get_by_role("heading", name="Section 2: Resourcing (7 questions)")).to_be_visible()
     assert_accessible(page)
     assert_no_sideways_scroll(page)
+    # At 320 px the chart's lettering is still at least 12 px high.
+    shown = chart.bounding_box()["width"]
+    assert charts.LABEL_SIZE * shown / (charts.WIDTH_INCHES * 72) >= 12, shown
     assert not csp_errors, csp_errors
 
     # The sponsor sees the fresh readiness on the review page of a proposal on Oak Ward.
-    from projects.models import Initiative
-
     proposal = Initiative.objects.get(title="Safer insulin prescribing")
     sign_in("sponsor")
     page.goto(f"{live_server.url}/reviews/{proposal.pk}/")

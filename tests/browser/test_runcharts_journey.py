@@ -76,3 +76,51 @@ def test_lead_builds_a_run_chart(page, live_server, demo, sign_in):
     expect(page.locator("main")).to_contain_text("PDSA 1:")
     assert_accessible(page)
     assert_no_sideways_scroll(page)
+
+
+def test_a_new_period_starts_within_the_data_and_short_limits_are_flagged(page, live_server, demo, sign_in):
+    lead = User.objects.get(username="qilead")
+    initiative = InitiativeFactory(lead=lead, title="Quicker discharge letters", status="live")
+    measure = Measure.objects.create(
+        initiative=initiative,
+        name="Letters sent the same day",
+        definition="Letters sent on the day of discharge.",
+        unit="percent",
+        improvement="increase",
+        chart="xmr",
+        owner=lead,
+    )
+    weeks = selectors.recent_weeks(timezone.localdate(), 21)[1:][::-1]  # 20 complete weeks, oldest first
+    DataPoint.objects.bulk_create(
+        DataPoint(measure=measure, week_start=week, value=60 + k % 5) for k, week in enumerate(weeks)
+    )
+
+    sign_in("qilead")
+    page.goto(f"{live_server.url}{measure.get_absolute_url()}")
+    expect(page.get_by_role("heading", name="Letters sent the same day")).to_be_visible()
+    expect(page.get_by_text("Limits from few points")).to_have_count(0)
+    page.get_by_role("link", name="Start a new period").click()
+    expect(page).to_have_title("Start a new period – QI Portal")
+
+    field = page.get_by_label("First week of the new period")
+    field.fill("2030-01-07")
+    page.get_by_role("textbox", name="Why does the chart start a new period?").fill("New letter template")
+    page.get_by_role("button", name="Start a new period").click()
+    expect(page).to_have_title(re.compile("^Error: Start a new period"))
+    message = f"Choose a week within the data: after {weeks[0].day} {weeks[0]:%B %Y}, the first week with data"
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text(message)
+    expect(page.locator(".nhsuk-form-group--error .nhsuk-error-message")).to_contain_text(message)  # by the field
+    assert not measure.rephases.exists()
+    assert_accessible(page)
+
+    page.get_by_label("First week of the new period").fill(weeks[-5].isoformat())
+    page.get_by_role("button", name="Start a new period").click()
+    expect(page.locator("main")).to_contain_text("The chart starts a new period from that week.")
+    caveat = page.get_by_test_id("chart-caveats")
+    expect(caveat).to_be_visible()
+    expect(caveat).to_contain_text(f"The limits of the period from {weeks[-5].day} {weeks[-5]:%B %Y} are drawn from")
+    expect(caveat).to_contain_text("only 5 weeks")
+    chart = page.get_by_role("img", name=re.compile("^XmR chart of Letters sent the same day"))
+    expect(chart).to_have_attribute("alt", re.compile("drawn from only 5 weeks"))
+    assert_accessible(page)
+    assert_no_sideways_scroll(page)
