@@ -14,7 +14,7 @@ from datetime import date
 
 from django.core.cache import cache
 
-from runcharts.spc import run_chart
+from runcharts.spc import MIN_USEFUL, run_chart
 
 CACHE_SECONDS = 60 * 60 * 24
 
@@ -29,6 +29,14 @@ class WeeklyRunChart:
     crossings: int | None
     crossings_min: int | None
     flagged: frozenset[int]
+    n_useful: int = 0  # weeks off the median
+    rules_signal: bool = False  # what the Anhøj rules found, before asking whether enough weeks are useful
+    too_few: bool = False  # too few weeks off the median to read the rules (runcharts.spc's rule)
+
+    @property
+    def signal_on_too_few(self) -> bool:
+        """The rules fired, but on too few weeks off the median to be read as a signal."""
+        return self.rules_signal and self.too_few
 
     @property
     def rows(self) -> list[tuple[date, int, bool]]:
@@ -47,6 +55,12 @@ class WeeklyRunChart:
         if self.median is None:
             return words + "."
         words += f", median {self.median:g} a week. "
+        if self.signal_on_too_few:
+            return words + (
+                f"Too few useful observations for the Anhøj rules: only {self.n_useful} of the {len(self.weeks)} "
+                f"weeks {'is' if self.n_useful == 1 else 'are'} off the median. The rules need at least {MIN_USEFUL} "
+                "weeks off it, and more off it than on it, to tell a signal from chance."
+            )
         if self.signal:
             reasons = []
             runs_known = self.longest_run is not None and self.longest_run_max is not None
@@ -72,18 +86,21 @@ def analyse(weeks: list[tuple[date, int]]) -> WeeklyRunChart:
     return WeeklyRunChart(
         weeks=weeks,
         median=float(result.median),
-        signal=bool(result.signal),
+        signal=bool(result.signal) and not result.too_few_useful,
         longest_run=result.longest_run,
         longest_run_max=getattr(result, "longest_run_max", None),
         crossings=result.crossings,
         crossings_min=getattr(result, "crossings_min", None),
-        flagged=frozenset(getattr(result, "flagged", None) or result.shift or ()),
+        flagged=frozenset() if result.too_few_useful else frozenset(result.flagged),
+        n_useful=result.n_useful,
+        rules_signal=bool(result.signal),
+        too_few=result.too_few_useful,
     )
 
 
 def cache_key(chart: WeeklyRunChart, title: str) -> str:
     data = json.dumps([title, [(week.isoformat(), count) for week, count in chart.weeks]])
-    return "excellence-chart:" + hashlib.sha256(data.encode()).hexdigest()
+    return "excellence-chart:v2:" + hashlib.sha256(data.encode()).hexdigest()
 
 
 def render_svg(chart: WeeklyRunChart, title: str) -> bytes:

@@ -146,3 +146,10 @@ def weekly_chart(ward: Ward | None) -> dict:
     place = ward.name if ward else "the trust"
     url = reverse("excellence:ward_weekly_chart", args=[ward.slug]) if ward else reverse("excellence:weekly_chart")
     return {"analysis": analysis, "place": place, "description": analysis.description(place), "url": url}
+
+
+def reports_behind(initiative, user: User) -> list[ExcellenceReport]:
+    """The excellence reports this initiative was started from that this person may open (for its page's links)."""
+    return list(
+        ExcellenceReport.objects.visible_to(user).filter(initiative=initiative).select_related("ward").order_by("pk")
+    )

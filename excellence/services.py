@@ -8,6 +8,7 @@ goes through qiportal.notifications.notify, which records each delivery and emai
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
@@ -260,11 +261,23 @@ def _sponsor_for(ward: Ward) -> User | None:
     )
 
 
-@transaction.atomic
-def start_initiative_from_report(*, report: ExcellenceReport, by: User):
-    """Turn a report's learning into a draft initiative led by the QI lead, linked back to the report."""
+@dataclass(frozen=True)
+class InitiativeDraft:
+    """What starting an initiative from a report would create: shown on the confirmation page, then saved."""
 
-    report = ExcellenceReport.objects.select_for_update().select_related("ward").get(pk=report.pk)
+    title: str
+    problem: str
+    aim: str
+    ward: Ward
+    lead: User
+    sponsor: User
+    priority: StrategicPriority
+    planned_start_on: date
+    planned_end_on: date
+
+
+def initiative_draft(*, report: ExcellenceReport, by: User) -> InitiativeDraft:
+    """The draft initiative a QI lead would start from this report; ValidationError when none can be started."""
     if report.initiative_id:
         raise ValidationError("An initiative has already been started from this report.")
     sponsor = _sponsor_for(report.ward)
@@ -279,22 +292,43 @@ def start_initiative_from_report(*, report: ExcellenceReport, by: User):
     conversation = Conversation.objects.filter(report=report).first()
     spread = (conversation.what_to_spread if conversation else "") or report.organisation_learning
     start = timezone.localdate()
-    initiative = project_services.create_initiative(
-        by=by,
+    return InitiativeDraft(
         title=f"Spreading excellence from {report.ward}"[:200],
         problem=(
-            f"Learning from Excellence report {report.pk} ({report.ward}, {report.happened_on:%-d %B %Y}).\n\n"
+            f"Started from a Learning from Excellence report ({report.ward}, {report.happened_on:%-d %B %Y}), "
+            f"linked from this initiative's page.\n\n"
             f"What happened: {report.what_happened}\n\nWhy it was excellent: {report.why_excellent}\n\n"
             f"The difference it made: {report.difference_made}"
         ),
         aim=f"Spread what worked: {spread or report.why_excellent}",
-        scope=Scope.WARDS,
-        wards=[report.ward],
-        priority=priority,
+        ward=report.ward,
         lead=by,
         sponsor=sponsor,
+        priority=priority,
         planned_start_on=start,
         planned_end_on=start + timedelta(weeks=26),
+    )
+
+
+@transaction.atomic
+def start_initiative_from_report(*, report: ExcellenceReport, by: User):
+    """Turn a report's learning into a draft initiative led by the QI lead; the report keeps the link to it
+    (``report.initiative``, and ``initiative.excellence_reports`` the other way)."""
+
+    report = ExcellenceReport.objects.select_for_update().select_related("ward").get(pk=report.pk)
+    draft = initiative_draft(report=report, by=by)
+    initiative = project_services.create_initiative(
+        by=by,
+        title=draft.title,
+        problem=draft.problem,
+        aim=draft.aim,
+        scope=Scope.WARDS,
+        wards=[draft.ward],
+        priority=draft.priority,
+        lead=draft.lead,
+        sponsor=draft.sponsor,
+        planned_start_on=draft.planned_start_on,
+        planned_end_on=draft.planned_end_on,
     )
     report.initiative = initiative
     report.save(update_fields=["initiative"])

@@ -236,16 +236,23 @@ def learning_shared(request, pk):
     return redirect(report)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def start_initiative(request, pk):
+    """Confirm first (what the draft will hold), then start it with a POST."""
     report = _visible_report(request, pk)
     if not permissions.can_start_initiative_from_excellence(request.user, report):
         raise PermissionDenied
     try:
-        initiative = services.start_initiative_from_report(report=report, by=request.user)
+        if request.method == "POST":
+            initiative = services.start_initiative_from_report(report=report, by=request.user)
+        else:
+            draft = services.initiative_draft(report=report, by=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect(report)
+    if request.method == "GET":
+        crumbs = _crumbs((f"Report {report.pk}", report.get_absolute_url()))
+        return render(request, "excellence/start_initiative.html", {"report": report, "draft": draft, "crumbs": crumbs})
     messages.success(request, f"You started a draft initiative, ‘{initiative.title}’, from this report.")
     try:
         return redirect(reverse("initiative_detail", args=[initiative.pk]))

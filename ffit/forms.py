@@ -12,13 +12,39 @@ from qiportal.models import Role, User, Ward
 PROPOSAL_STATUSES = (Status.DRAFT, Status.SUBMITTED, Status.CHANGES_REQUESTED, Status.LIVE)
 
 
-class OpenAuditForm(forms.Form):
-    ward = forms.ModelChoiceField(
+def openable_wards(user: User):
+    """The wards this person may open an audit for: every active ward for admins and QI leads, else their own."""
+    wards = Ward.objects.filter(is_active=True).select_related("directorate")
+    if not (permissions.is_admin(user) or user.has_role(Role.QI_LEAD)):
+        wards = wards.filter(pk__in=user.managed_ward_ids)
+    return wards
+
+
+def _ward_field() -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(
         queryset=Ward.objects.none(),
         label="Which ward is the audit for?",
         empty_label="Choose a ward",
         error_messages={"required": "Choose the ward the audit is for", "invalid_choice": "Choose one of the wards"},
     )
+
+
+class ChooseWardForm(forms.Form):
+    """The first step for someone who may audit several wards: the ward, so the next step lists only its
+    initiatives. Sent by GET: it changes nothing."""
+
+    ward = _ward_field()
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ward"].queryset = openable_wards(user)
+        self.helper = FormHelper(self)
+        self.helper.form_method = "get"
+        self.helper.add_input(Submit("continue", "Continue"))
+
+
+class OpenAuditForm(forms.Form):
+    ward = _ward_field()
     initiative = forms.ModelChoiceField(
         queryset=Initiative.objects.none(),
         required=False,
@@ -28,15 +54,21 @@ class OpenAuditForm(forms.Form):
         error_messages={"invalid_choice": "Choose one of the initiatives"},
     )
 
-    def __init__(self, *args, user: User, **kwargs):
+    def __init__(self, *args, user: User, ward: Ward | None = None, **kwargs):
+        """`ward`, once known, limits the initiatives offered to those that include it."""
         super().__init__(*args, **kwargs)
-        wards = Ward.objects.filter(is_active=True).select_related("directorate")
-        if not (permissions.is_admin(user) or user.has_role(Role.QI_LEAD)):
-            wards = wards.filter(pk__in=user.managed_ward_ids)
-        self.fields["ward"].queryset = wards
-        self.fields["initiative"].queryset = (
-            Initiative.objects.visible_to(user).filter(status__in=PROPOSAL_STATUSES).order_by("title")
-        )
+        self.fields["ward"].queryset = openable_wards(user)
+        initiatives = Initiative.objects.visible_to(user).filter(status__in=PROPOSAL_STATUSES)
+        if ward is not None:
+            initiatives = initiatives.filter(pk__in=Initiative.objects.touching_ward(ward).values("pk"))
+            self.fields[
+                "initiative"
+            ].help_text = (
+                f"Initiatives that include {ward}. Link one so its sponsor sees the result when they review it."
+            )
+        else:
+            initiatives = initiatives.none()
+        self.fields["initiative"].queryset = initiatives.order_by("title")
         self.helper = FormHelper(self)
         self.helper.add_input(Submit("submit", "Open audit"))
         add_form_token(self.helper)

@@ -202,6 +202,14 @@ class Results:
     guidance: list[tuple[SectionRow, tuple[tuple[str, str], ...]]]
 
     @property
+    def disagreements_by_section(self) -> list[tuple[int, str, list[Disagreement]]]:
+        """The disagreements grouped under their section, in tool order: (number, name, questions)."""
+        groups: dict[int, tuple[int, str, list[Disagreement]]] = {}
+        for item in self.disagreements:
+            groups.setdefault(item.section_number, (item.section_number, item.section_name, []))[2].append(item)
+        return [groups[number] for number in sorted(groups)]
+
+    @property
     def chart_alt(self) -> str:
         parts = [
             f"{row.name} {row.score.percent:.0f}%" if row.score.percent is not None else f"{row.name} not answered"

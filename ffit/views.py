@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ffit import charts, selectors, services
-from ffit.forms import InviteForm, OpenAuditForm, SectionForm
+from ffit.forms import ChooseWardForm, InviteForm, OpenAuditForm, SectionForm, openable_wards
 from ffit.models import Audit, Response
 from ffit.questionnaire import CAVEAT, INTRODUCTION, RESPONDENTS, SECTIONS
 from qiportal import exports, permissions
@@ -50,7 +50,27 @@ def audit_open(request):
     if not permissions.can_open_any_audit(request.user):
         raise PermissionDenied
     initial = {key: request.GET[key] for key in ("ward", "initiative") if request.GET.get(key, "").isdigit()}
-    form = OpenAuditForm(request.POST if request.method == "POST" else None, user=request.user, initial=initial)
+    wards = openable_wards(request.user)
+    chosen = (request.POST if request.method == "POST" else initial).get("ward")
+    ward = wards.filter(pk=chosen).first() if str(chosen or "").isdigit() else None
+    if ward is None and request.method == "GET":
+        only = list(wards[:2])
+        if len(only) == 1:  # one ward to choose from: no need to ask
+            ward, initial["ward"] = only[0], only[0].pk
+        else:  # ask for the ward first, so the initiatives offered are only those on it
+            return render(
+                request,
+                "ffit/audit_open.html",
+                {
+                    "form": ChooseWardForm(user=request.user),
+                    "choosing_ward": True,
+                    "crumbs": _crumbs(),
+                    "introduction": INTRODUCTION,
+                },
+            )
+    form = OpenAuditForm(
+        request.POST if request.method == "POST" else None, user=request.user, ward=ward, initial=initial
+    )
     if form.is_valid():
         ward = form.cleaned_data["ward"]
         if not permissions.can_open_audit(request.user, ward):

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from excellence import selectors as excellence_selectors
 from ffit.selectors import readiness_items
 from hub import dashboard, selectors
 from projects import selectors as project_selectors
@@ -85,6 +86,7 @@ def _initiative_context(request, initiative) -> dict:
         "measures": measures,
         "signals": signals,
         "chart_rows": _chart_rows(initiative, measures, signals),
+        "excellence_reports": excellence_selectors.reports_behind(initiative, user),
         "suggestion": services.suggest_progress_score(
             initiative, cycles=list(initiative.pdsa_cycles.all()), measures=measures
         ),

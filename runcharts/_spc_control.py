@@ -30,6 +30,7 @@ from runcharts._spc_rules import (
     mean,
     median,
     mutable_twin,
+    too_few_useful,
     whole_number,
 )
 
@@ -80,6 +81,7 @@ class ControlChartPart:
     signal: bool  # runs_signal, or any sigma signal
     mean_moving_range: float | None
     sigma_z: float | None
+    too_few_useful: bool  # too few points off the centre line to read the runs from (_spc_rules.too_few_useful)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +103,7 @@ class ControlChartResult:
     signal: bool
     mean_moving_range: float | None
     sigma_z: float | None
+    too_few_useful: bool
 
 
 _DraftPoint = mutable_twin(ControlChartPoint)  # drafted mutable, then frozen in place (see mutable_twin)
@@ -263,6 +266,7 @@ def analyse(
         signal=last.signal,
         mean_moving_range=last.mean_moving_range,
         sigma_z=last.sigma_z,
+        too_few_useful=last.too_few_useful,
     )
 
 
@@ -391,6 +395,7 @@ def _runs(start: int, end: int, values: list, included: list[int], lines: _Lines
         signal=runs_signal or bool(sigma_signals),
         mean_moving_range=lines.mean_moving_range,
         sigma_z=lines.sigma_z,
+        too_few_useful=too_few_useful(n_useful, len(included)),
     )
 
 

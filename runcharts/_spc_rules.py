@@ -61,6 +61,25 @@ RUNS_TABLE: dict[int, tuple[int, int]] = {
     40: (15, 27),
 }
 
+# When a runs analysis has too few useful observations to be read as a signal. The rules document counts only
+# useful points: those off the median (or centre line), since points on it neither break nor extend a run (§3.4).
+# Its runs test applies from 10 useful points, the smallest size in its table (§4.5); and Anhøj's limits assume the
+# median splits the data into halves, which fails when most points sit on it (a median of 0 from a few excellence
+# reports a week leaves every useful week above it, so the median is never crossed, whatever happens). So a part
+# with fewer than MIN_USEFUL useful points, or with fewer useful points than points on the median, is reported as
+# "too few useful observations" rather than as a signal. The rules' own results stay as the document and its
+# reference packages compute them.
+MIN_USEFUL = min(RUNS_TABLE)
+
+
+def too_few_useful(n_useful: int, n_included: int) -> bool:
+    """Whether a runs analysis of `n_included` points, `n_useful` of them off the median, is too thin to read.
+
+    >>> too_few_useful(9, 12), too_few_useful(10, 12), too_few_useful(14, 52), too_few_useful(26, 52)
+    (True, False, True, False)
+    """
+    return n_useful < MIN_USEFUL or 2 * n_useful < n_included
+
 
 def finite_number(name: str, value: object) -> float:
     """``value`` as a float, if it is a finite real number. A bool is refused: it is almost always a mistake."""

@@ -27,6 +27,7 @@ from runcharts.rows import (  # re-exported: the pages and the other apps read t
     Row,
     point_type_for,
     signal_for,
+    too_few_useful_words,
     when,
 )
 
@@ -235,8 +236,9 @@ def _period_lookup(spans: list[tuple[int, int]]) -> dict[int, int]:
 
 def _run_chart_rows(result: spc.RunChartResult, weeks, values, improvement) -> list[Row]:
     period_of = _period_lookup([(p.start, p.end) for p in result.parts])
-    shift = {i for part in result.parts for i in part.shift}
-    trend = {i for part in result.parts for i in part.trend}
+    # A part with too few useful points (spc.MIN_USEFUL) has no flagged points to show: its "signals" are chance.
+    shift = {i for part in result.parts if not part.too_few_useful for i in part.shift}
+    trend = {i for part in result.parts if not part.too_few_useful for i in part.trend}
     rows = []
     for i, (week, value) in enumerate(zip(weeks, values, strict=True)):
         part = result.parts[period_of[i]]
@@ -317,6 +319,10 @@ def _run_chart_words(
 ) -> tuple[str, str]:
     if result.n_useful == 0:
         return "common_cause", f"Every week is on the median of {result.median:.4g}: no runs to analyse."
+    if result.signal and result.too_few_useful:  # the rules fired, on too few points off the median to mean it
+        part = result.parts[-1]
+        centre = f"the median of {result.median:.4g}"
+        return "not_enough_data", too_few_useful_words(result.n_useful, part.end - part.start + 1, frequency, centre)
     if not result.signal:
         return "common_cause", (
             f"Random (common cause) variation around the median of {result.median:.4g}: no run-chart rule is broken."

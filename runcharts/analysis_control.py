@@ -13,7 +13,7 @@ from datetime import date
 
 from runcharts import kinds, spc
 from runcharts.kinds import Suggestion
-from runcharts.rows import MIN_POINTS, Analysis, Reading, Row, point_type_for, signal_for, when
+from runcharts.rows import MIN_POINTS, Analysis, Reading, Row, point_type_for, signal_for, too_few_useful_words, when
 
 EARLIER_SHOWN = 3  # earlier signals named in the summary; the rest are counted
 
@@ -119,7 +119,7 @@ def _flags(result: spc.ControlChartResult, frequency: str) -> dict[int, _Flag]:
     nouns = kinds.NOUNS[frequency][1]
     for part in result.parts:
         points = result.points[part.start : part.end + 1]
-        if part.shift:
+        if part.shift and not part.too_few_useful:  # too few useful points: a long run there is chance
             in_shift = set(part.shift)
             # The runs of the part's useful points (off the centre line); those in `shift` are the long ones.
             useful = [p for p in points if p.value is not None and p.value != part.centre]
@@ -167,7 +167,8 @@ def _words(result, rows, flags, sequence, improvement, frequency, scale, chart) 
         earlier_flags = [(k, f) for k, f in earlier_flags if f.cause != "run" or f.run_start != flag.run_start]
         return kind, f"{label}: {detail}.{_earlier(earlier_flags, sequence, frequency)}"
     runs = [(k, f) for k, f in earlier_flags if f.cause == "run"]
-    if part.runs_signal and runs:
+    runs_signal = part.runs_signal and not part.too_few_useful
+    if runs_signal and runs:
         _, run = runs[-1]
         kind = signal_for(improvement, run.up)
         label = {"improvement": "Non-random improvement", "concern": "Non-random concern"}.get(
@@ -176,13 +177,17 @@ def _words(result, rows, flags, sequence, improvement, frequency, scale, chart) 
         since = when(frequency, sequence[run.run_start])
         others = [(j, f) for j, f in earlier_flags if f.cause != "run" or f.run_start != run.run_start]
         return kind, f"{label}: {run.detail.lower()} since {since}.{_earlier(others, sequence, frequency)}"
-    if part.runs_signal:  # too few crossings: no point is flagged; the side of the latest useful point says which way
+    if runs_signal:  # too few crossings: no point is flagged; the side of the latest useful point says which way
         useful = [row for row in filled if row.value != row.centre and position[row.period_start] >= part.start]
         up = (useful or filled)[-1].value > part.centre * scale
         detail = f"the centre line is crossed {part.crossings} times, fewer than the {part.crossings_min} expected"
         return signal_for(
             improvement, up
         ), f"Non-random variation: {detail}.{_earlier(earlier_flags, sequence, frequency)}"
+    if part.runs_signal:  # the runs rules fired, but on too few useful points to mean anything
+        counted = sum(1 for row in filled if position[row.period_start] >= part.start)
+        words = too_few_useful_words(part.n_useful, counted, frequency, centre_words)
+        return "not_enough_data", f"{words}{_earlier(earlier_flags, sequence, frequency)}"
     limits = "within the limits" if last.upper_limit is not None else "plotted (the limits cannot be calculated yet)"
     return "common_cause", (
         f"Common cause variation: the latest {noun} is {limits} and no run is unusually long, around "

@@ -207,6 +207,11 @@ class Measure(models.Model):
         return kinds.NOUNS[self.frequency][1]
 
     @property
+    def values_label(self) -> str:
+        """What its data table holds, in words for alt text and links: 'weekly values', 'monthly values' or 'events'."""
+        return {kinds.WEEKLY: "weekly values", kinds.MONTHLY: "monthly values"}.get(self.frequency, "events")
+
+    @property
     def axis_label(self) -> str:
         """What the chart's y axis shows, with the multiplier applied."""
         if self.data_type == self.DataType.PROPORTION:

@@ -135,6 +135,29 @@ class Analysis:
         return lines
 
     @property
+    def caveats(self) -> list[str]:
+        """Warnings in words about limits drawn from too few points: each XmR period shorter than spc-rules.md's
+        short-group threshold (13 points, NHSRplotthedots' default), named by when it starts."""
+        if self.chart != "xmr" or self.result is None:
+            return []
+        starts = {}
+        for row in self.rows:
+            if not row.is_gap:
+                starts.setdefault(row.period, row.period_start)
+        lines = []
+        for k, period in enumerate(self.result.periods):
+            if not period.short_group_warning:
+                continue
+            since = when(self.frequency, starts[k]) if k in starts else ""
+            which = "The limits" if len(self.result.periods) == 1 else f"The limits of the period from {since}"
+            lines.append(
+                f"{which} are drawn from only {kinds.count_label(self.frequency, period.n)}: the chart rules "
+                f"(docs/spc-rules.md) consider a period's limits reliable from {spc.SHORT_GROUP} points, so read "
+                "them with care."
+            )
+        return lines
+
+    @property
     def chart_name(self) -> str:
         return kinds.SHORT_NAMES[self.chart]
 
@@ -192,3 +215,12 @@ def point_type_for(improvement: str, up: bool) -> str:
     if improvement == "neutral":
         return "neutral_high" if up else "neutral_low"
     return "improvement" if up == (improvement == "increase") else "concern"
+
+
+def too_few_useful_words(n_useful: int, n_points: int, frequency: str, centre: str) -> str:
+    """What a chart says instead of a signal when too few of its points are off its median or centre line."""
+    return (
+        f"Too few useful observations: only {n_useful} of the {kinds.count_label(frequency, n_points)} "
+        f"{'is' if n_useful == 1 else 'are'} off {centre}. The run-chart rules need at least {spc.MIN_USEFUL} "
+        f"{kinds.NOUNS[frequency][1]} off it, and more off it than on it, to tell a signal from chance."
+    )

@@ -14,6 +14,7 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Max, Min
 from django.utils import timezone
 
 from projects import services as project_services
@@ -24,6 +25,7 @@ from runcharts import kinds, selectors
 from runcharts.analysis import Reading
 from runcharts.latest import latest_of
 from runcharts.models import LATEST_FIELDS, Annotation, DataPoint, Measure, Rephase
+from runcharts.rows import when
 
 # Fields whose change redraws the chart.
 CHART_FIELDS = (
@@ -366,6 +368,24 @@ def import_values(*, measure_id: int, by: User, rows: list[tuple[date, Reading]]
     return save_values(measure_id=measure_id, by=by, values=dict(rows))
 
 
+def _check_within_data(measure: Measure, start: date) -> None:
+    """A new period starts within the data: after the first period with data (a new period there changes nothing)
+    and no later than the latest, so that it splits what was recorded rather than a future no one has measured."""
+    span = measure.points.aggregate(first=Min("week_start"), last=Max("week_start"))
+    noun = measure.period_noun
+    if span["first"] is None:
+        raise ValidationError({"week_start": f"Enter some data first: a new period starts on a {noun} with data"})
+    first, last = span["first"], span["last"]
+    if not first < start <= last:
+        when_first, when_last = when(measure.frequency, first), when(measure.frequency, last)
+        raise ValidationError(
+            {
+                "week_start": f"Choose a {noun} within the data: after {when_first}, the first {noun} with data, "
+                f"and no later than {when_last}, the latest"
+            }
+        )
+
+
 @transaction.atomic
 def add_rephase(*, measure_id: int, by: User, week_start: date, reason: str) -> Rephase:
     measure = _locked(measure_id)
@@ -374,6 +394,7 @@ def add_rephase(*, measure_id: int, by: User, week_start: date, reason: str) -> 
         raise ValidationError({"week_start": f"Choose {first}"})
     if not reason.strip():
         raise ValidationError({"reason": "Enter why the chart starts a new period"})
+    _check_within_data(measure, week_start)
     if measure.rephases.filter(week_start=week_start).exists():
         raise ValidationError({"week_start": f"The chart already starts a new period that {measure.period_noun}"})
     rephase = Rephase(measure=measure, week_start=week_start, reason=reason.strip(), created_by=by)

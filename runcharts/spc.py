@@ -40,6 +40,7 @@ from runcharts import _spc_control
 from runcharts._spc_control import ControlChartPart as ControlChartPart  # re-exported: the contract's names
 from runcharts._spc_control import ControlChartPoint as ControlChartPoint
 from runcharts._spc_control import ControlChartResult
+from runcharts._spc_rules import MIN_USEFUL as MIN_USEFUL  # re-exported: the pages say how many are needed
 from runcharts._spc_rules import (
     RUNS_TABLE,
     anhoej_runs,
@@ -51,6 +52,7 @@ from runcharts._spc_rules import (
     mean,
     median,
     mutable_twin,
+    too_few_useful,
     useful_runs,
     whole_number,
     xmr_flags,
@@ -65,7 +67,7 @@ RULE_SETS: tuple[str, ...] = ("anhoej", "ihi")
 _LIMIT = 2.66  # 3 sigma, estimated as 3 / d2 (d2 = 1.128 for moving ranges of 2) times the mean moving range
 _CLOSE = 2 * (_LIMIT / 3)  # 2 sigma, written as NHSRplotthedots writes it so boundary comparisons agree
 _SCREEN = 3.267  # D4 for moving ranges of 2: ranges at or above D4 × the mean range are screened out
-_SHORT_GROUP = 13  # fewer points than this in a period and its limits get a warning
+SHORT_GROUP = 13  # fewer points than this in a period and its limits get a warning
 _IHI_SHIFT_POINTS = 6
 
 # point_type by improvement direction, for a special cause whose direction is up / down.
@@ -145,6 +147,7 @@ class RunChartPart:
     trend: list[int]  # IHI
     signal: bool  # non-random variation
     flagged: list[int]
+    too_few_useful: bool  # too few points off the median to read a signal from (_spc_rules.too_few_useful)
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +166,7 @@ class RunChartResult:
     trend: list[int]
     signal: bool
     flagged: list[int]
+    too_few_useful: bool
     parts: list[RunChartPart]
 
 
@@ -298,7 +302,7 @@ def _xmr_period(segment: list[float], start: int, fix_after: int | None, screen_
         two_sigma_lower=centre - close,
         two_sigma_upper=centre + close,
         mean_moving_range=mean_moving_range,
-        short_group_warning=len(segment) < _SHORT_GROUP,
+        short_group_warning=len(segment) < SHORT_GROUP,
     )
 
 
@@ -372,6 +376,7 @@ def run_chart(
         trend=list(last.trend),
         signal=last.signal,
         flagged=list(last.flagged),
+        too_few_useful=last.too_few_useful,
         parts=results,
     )
 
@@ -393,6 +398,7 @@ def _anhoej(xs: list[float], start: int, end: int, included: list[int], centre: 
         trend=[],
         signal=runs.signal,
         flagged=list(runs.shift),  # a crossings-only signal flags no point
+        too_few_useful=too_few_useful(runs.n_useful, len(included)),
     )
 
 
@@ -418,6 +424,7 @@ def _ihi(xs: list[float], start: int, end: int, included: list[int], centre: flo
         trend=trend,
         signal=bool(shift or trend or unexpected_runs),
         flagged=sorted({*shift, *trend}),
+        too_few_useful=too_few_useful(n_useful, len(included)),
     )
 
 

@@ -129,7 +129,12 @@ def measure_edit(request, pk: int):
 
 def alt_text(measure: Measure, analysis: Analysis) -> str:
     count = kinds.count_label(measure.frequency, analysis.points)
-    parts = [f"{analysis.chart_name} of {measure.name}, {count}.", analysis.summary, *analysis.meanings]
+    parts = [
+        f"{analysis.chart_name} of {measure.name}, {count}.",
+        analysis.summary,
+        *analysis.caveats,
+        *analysis.meanings,
+    ]
     if measure.target is not None:
         parts.append(f"Target: {measure.target:g}.")
     return " ".join(parts)

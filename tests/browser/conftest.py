@@ -10,6 +10,7 @@ import shutil
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from tests.conftest import skip_or_fail
 
@@ -53,8 +54,10 @@ def sign_in(page, live_server):
         page.goto(f"{live_server.url}/accounts/login/")
         page.get_by_label("Username").fill(username)
         page.get_by_label("Password").fill(password)
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_load_state()
+        # Wait for the page the form leads to (home, or the form again with its error), not the one we are on.
+        with page.expect_navigation():
+            page.get_by_role("button", name="Sign in").click()
+        expect(page.locator("h1")).to_be_visible()
         return page
 
     return _sign_in

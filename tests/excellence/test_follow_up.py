@@ -96,18 +96,46 @@ def test_weekly_counts_keep_empty_weeks(make_report):
     assert all(week.weekday() == 0 for week, _ in counts)
 
 
-def test_a_qi_lead_starts_a_draft_initiative_from_a_report(client, make_report, qi_lead, sponsor):
+def test_a_qi_lead_confirms_before_a_draft_initiative_is_started_from_a_report(client, make_report, qi_lead, sponsor):
     PriorityFactory(name="Staff experience", slug="staff-experience")
     report = make_report()
     client.force_login(qi_lead)
-    response = client.post(reverse("excellence:start_initiative", args=[report.pk]))
+    url = reverse("excellence:start_initiative", args=[report.pk])
+    # The report page offers a link to a confirmation page, not a one-click POST.
+    detail = client.get(report.get_absolute_url()).content.decode()
+    assert f'href="{url}"' in detail and f'action="{url}"' not in detail
+    confirm = client.get(url)
+    assertContains(confirm, "Start an initiative from this report?")
+    assertContains(confirm, f"Spreading excellence from {report.ward}")
+    assertContains(confirm, f'<form method="post" action="{url}"', html=False)
+    assertContains(confirm, "csrfmiddlewaretoken")
+    assert not Initiative.objects.exists()  # looking creates nothing
+
+    response = client.post(url)
     initiative = Initiative.objects.get()
     assert initiative.status == Status.DRAFT
     assert initiative.lead == qi_lead and initiative.sponsor == sponsor
-    assert f"Learning from Excellence report {report.pk}" in initiative.problem
     assert response["Location"] == reverse("initiative_detail", args=[initiative.pk])
     report.refresh_from_db()
     assert report.initiative == initiative
+    assert list(initiative.excellence_reports.all()) == [report]  # a relation, not a number in the text
+    assert f"report {report.pk}" not in initiative.problem
+
+
+def test_the_initiative_and_the_report_link_to_each_other(client, make_report, qi_lead, sponsor, outsider):
+    PriorityFactory(name="Staff experience", slug="staff-experience")
+    report = make_report()
+    initiative = services.start_initiative_from_report(report=report, by=qi_lead)
+    client.force_login(qi_lead)
+    page = client.get(reverse("initiative_detail", args=[initiative.pk]))
+    assertContains(page, f'<a href="{report.get_absolute_url()}">the Learning from Excellence report on', html=False)
+    assertContains(client.get(report.get_absolute_url()), f'<a href="{initiative.get_absolute_url()}">', html=False)
+    # Once live, someone who may not open the report sees the initiative, without a link to the report.
+    Initiative.objects.filter(pk=initiative.pk).update(status=Status.LIVE)
+    client.force_login(outsider)
+    page = client.get(reverse("initiative_detail", args=[initiative.pk]))
+    assert page.status_code == 200
+    assertNotContains(page, report.get_absolute_url())
 
 
 def test_the_list_shows_a_run_chart_with_words_and_a_table(client, make_report, qi_lead):

@@ -1,11 +1,12 @@
 import csv
 import io
+import re
 
 import pytest
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
-from ffit import services
+from ffit import charts, services
 from ffit.models import Audit
 from ffit.questionnaire import CAVEAT, SECTIONS
 from tests.factories import UserFactory
@@ -123,8 +124,8 @@ def test_results_show_each_respondents_scores_combined_and_disagreements(client,
     assertContains(page, "staffing levels in the clinical units concerned?")
     assertContains(page, "Grace Mensah: 1 – To a small extent")
     # Managers 2 vs 4 differ by 2 as well; Learning 4 vs 4 does not.
-    assertContains(page, "Section 3, Managers")
-    assertNotContains(page, "Section 6, Learning")
+    assertContains(page, "Section 3: Managers (")
+    assertNotContains(page, "Section 6: Learning")
     # Guidance for the two weakest sections: resourcing (50%) then managers (60%).
     assertContains(page, "Securing the resources to do the job")
     assertContains(page, "Timing, coordination and momentum")
@@ -193,3 +194,65 @@ def test_audit_list_shows_what_to_complete(client, ward, ward_manager, qi_lead):
     assertContains(page, "Oak Ward audit")
     assertContains(page, "Not started")
     assertContains(page, "Readiness audits")
+
+
+def test_disagreements_are_grouped_under_a_heading_per_section(client, ward, ward_manager, qi_lead):
+    audit = audit_with_answers(
+        ward,
+        ward_manager,
+        {ward_manager: all_answers(4, resourcing=1), qi_lead: all_answers(4, resourcing=4, managers=2)},
+    )
+    client.force_login(ward_manager)
+    html = client.get(reverse("ffit:audit_results", args=[audit.pk])).content.decode()
+    resourcing = next(s for s in SECTIONS if s.key == "resourcing")
+    managers = next(s for s in SECTIONS if s.key == "managers")
+    headings = re.findall(r'<h3 class="nhsuk-heading-s" id="disagreements-section-\d+">([^<]*)</h3>', html)
+    assert headings == sorted(
+        [
+            f"Section {managers.number}: Managers ({len(managers.items)} questions)",
+            f"Section {resourcing.number}: Resourcing ({len(resourcing.items)} questions)",
+        ],
+        key=lambda heading: int(heading.split()[1].rstrip(":")),
+    )
+    # Each question sits once, under its own section's heading, not in one long ungrouped list.
+    start = html.index(f"Section {resourcing.number}: Resourcing")
+    following = html[start:]
+    after = following[: following.index("</table>")]
+    assert all(item.text in after for item in resourcing.items)
+    assert not any(item.text in after for item in managers.items)
+    assert html.count(resourcing.items[0].text) == 1
+
+
+def test_the_chart_lettering_is_readable_on_a_320px_screen(client, ward, ward_manager):
+    audit = audit_with_answers(ward, ward_manager, {ward_manager: all_answers(3)})
+    client.force_login(ward_manager)
+    svg = client.get(reverse("ffit:audit_chart", args=[audit.pk])).content.decode()
+    width = float(re.search(r'viewBox="0 0 ([\d.]+) [\d.]+"', svg).group(1))
+    sizes = [float(size) for size in re.findall(r"<text[^>]*font-size: ([\d.]+)px", svg)]
+    assert len(sizes) >= 7  # the lettering is text, one label per section at least
+    # Shrunk to the 288 px a 320 px screen leaves it, no letter is smaller than 12 px.
+    assert min(sizes) * charts.READABLE_AT / width >= 12
+    for name in ("Front-line staff", "Managers", "Learning"):
+        assert f">{name}<" in svg
+    page = client.get(reverse("ffit:audit_results", args=[audit.pk]))
+    assertContains(page, "Bar chart of the combined percentage score for each FFIT section: Front-line staff 60%")
+
+
+def test_the_open_form_offers_only_initiatives_on_the_audits_ward(client, ward, other_ward, qi_lead):
+    from projects.models import Status
+    from tests.factories import InitiativeFactory
+
+    here = InitiativeFactory(title="Safer insulin on Oak", status=Status.SUBMITTED, wards=[ward])
+    InitiativeFactory(title="Heron falls", status=Status.SUBMITTED, wards=[other_ward])
+    client.force_login(qi_lead)
+    first = client.get(reverse("ffit:audit_open"))  # a QI lead may audit any ward: the ward comes first
+    assertContains(first, "Which ward is the audit for?")
+    assertNotContains(first, "Safer insulin on Oak")
+    assertNotContains(first, "Heron falls")
+    page = client.get(reverse("ffit:audit_open"), {"ward": ward.pk})
+    assertContains(page, "Safer insulin on Oak")
+    assertNotContains(page, "Heron falls")
+    assertContains(page, "Initiatives that include Oak Ward.")
+    response = client.post(reverse("ffit:audit_open"), {"ward": ward.pk, "initiative": here.pk})
+    assert response.status_code == 302
+    assert Audit.objects.get().initiative == here

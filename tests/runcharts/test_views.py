@@ -13,7 +13,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from runcharts import services
 from runcharts.models import DataPoint, Measure
-from tests.factories import DataPointFactory, PdsaCycleFactory
+from tests.factories import DataPointFactory, MeasureFactory, PdsaCycleFactory
 from tests.runcharts.conftest import mondays
 
 pytestmark = pytest.mark.django_db
@@ -273,3 +273,66 @@ def test_the_initiative_page_shows_each_measures_run_chart_at_an_address_naming_
     stale = signed_in.get(url)
     assert "PDSA 1" in stale.content.decode()
     assert stale["Cache-Control"] == "private, max-age=300"
+
+
+def test_a_new_period_must_start_within_the_data(signed_in, measure):
+    measure.chart = "xmr"
+    measure.save()
+    url = reverse("runcharts:rephase_add", args=[measure.pk])
+    response = signed_in.post(url, {"week_start": "2026-01-05", "reason": "New handover sheet"})
+    assertContains(response, "Enter some data first: a new period starts on a week with data")
+    add_points(measure, SHIFT)  # 13 October 2025 to 2 March 2026
+    within = "Choose a week within the data: after 13 October 2025, the first week with data, and no later than"
+    for monday in ("2030-01-07", "2025-10-06", "2025-10-13"):  # after the data, before it, on its first week
+        response = signed_in.post(url, {"week_start": monday, "reason": "New handover sheet"})
+        page = response.content.decode()
+        assert response.status_code == 200
+        assert within + " 2 March 2026, the latest" in page
+        # Next to the field, not only in the summary at the top.
+        field = page[page.index('name="week_start"') - 1500 : page.index('name="week_start"')]
+        assert "nhsuk-error-message" in field and within in field
+    assert not measure.rephases.exists()
+    response = signed_in.post(url, {"week_start": "2026-03-02", "reason": "New handover sheet"}, follow=True)
+    assertContains(response, "From 2 March 2026: New handover sheet")
+
+
+def test_an_xmr_period_of_fewer_than_13_points_carries_a_caveat_on_the_page_and_in_the_alt_text(signed_in, measure):
+    measure.chart = "xmr"
+    measure.save()
+    add_points(measure, SHIFT)  # 21 weeks from 13 October 2025
+    page = signed_in.get(measure.get_absolute_url())
+    assertNotContains(page, "Limits from few points")
+    # A new period from 2 February 2026: 16 weeks before it, 5 in it.
+    services.add_rephase(measure_id=measure.pk, by=measure.initiative.lead, week_start=date(2026, 2, 2), reason="Kit")
+    page = signed_in.get(measure.get_absolute_url()).content.decode()
+    caveat = (
+        "The limits of the period from 2 February 2026 are drawn from only 5 weeks: the chart rules "
+        "(docs/spc-rules.md) consider a period&#x27;s limits reliable from 13 points, so read them with care."
+    )
+    assert "Limits from few points" in page and caveat in page
+    alt = re.search(r'<img class="app-chart"[^>]* alt="([^"]*)"', page).group(1)
+    assert caveat in alt
+    assert "period from 13 October 2025" not in page  # 16 weeks: no caveat
+
+
+def test_a_short_xmr_chart_of_one_period_says_so(signed_in, measure):
+    measure.chart = "xmr"
+    measure.save()
+    add_points(measure, SHIFT[:8])
+    assertContains(signed_in.get(measure.get_absolute_url()), "The limits are drawn from only 8 weeks")
+
+
+def test_chart_alt_text_on_the_initiative_and_ward_pages_names_the_measures_frequency(signed_in, initiative):
+    ward = initiative.wards.first()
+    monthly = MeasureFactory(initiative=initiative, ward=ward, name="Falls per month", frequency="monthly")
+    events = MeasureFactory(
+        initiative=initiative, ward=ward, name="Days between falls", data_type="time_between", frequency="event"
+    )
+    weekly = MeasureFactory(initiative=initiative, ward=ward, name="Handovers a week")
+    for url in (initiative.get_absolute_url(), ward.get_absolute_url()):
+        page = signed_in.get(url).content.decode()
+        alts = dict(re.findall(r'alt="Run chart of ([^.]*?)(?: for [^.]*)?\.[^"]*?The ([a-z ]+) are in a table', page))
+        assert alts == {monthly.name: "monthly values", events.name: "events", weekly.name: "weekly values"}, url
+    page = signed_in.get(initiative.get_absolute_url())
+    assertContains(page, "Falls per month: monthly values and analysis")
+    assertContains(page, "Days between falls: events and analysis")
