@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import asdict
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -44,13 +44,34 @@ def _profile(claims: Mapping, names: Claims) -> dict[str, str]:
     return {field: value for field, value in fields.items() if value}
 
 
-@transaction.atomic
 def sign_in_with_claims(*, provider: Provider, issuer: str, claims: Mapping) -> User:
     """The person these verified claims belong to, created on their first sign-in.
 
     Matched on (issuer, subject) only. A new person whose email address or username an unlinked account already
     has is refused rather than given a second account: an admin links the two (the person's page in Django admin).
+
+    Two first sign-ins of one person can race (a double click, two tabs): both find no account, one creates it and
+    the other then meets its row (a unique index, or the "email already taken" check). The loser's transaction is
+    rolled back whole; if the account it collided with is this very subject's, it signs in as the match.
     """
+    try:
+        return _sign_in(provider=provider, issuer=issuer, claims=claims)
+    except (IntegrityError, SignInProblem) as error:
+        if isinstance(error, SignInProblem) and error.kind != "conflict":
+            raise
+        subject = _text(claims.get(provider.claims.subject))
+        if not _find_identity(normalise_issuer(issuer), subject).exists():
+            raise
+        log.info("Single sign-on: a concurrent first sign-in created subject %s's account; matching it", subject)
+        return _sign_in(provider=provider, issuer=issuer, claims=claims)
+
+
+def _find_identity(issuer: str, subject: str):
+    return ExternalIdentity.objects.filter(issuer=issuer, subject=subject)
+
+
+@transaction.atomic
+def _sign_in(*, provider: Provider, issuer: str, claims: Mapping) -> User:
     names = provider.claims
     issuer = normalise_issuer(issuer)
     subject = _text(claims.get(names.subject))
@@ -62,9 +83,7 @@ def sign_in_with_claims(*, provider: Provider, issuer: str, claims: Mapping) -> 
         )
     profile = _profile(claims, names)
 
-    identity = (
-        ExternalIdentity.objects.select_for_update().select_related("user").filter(issuer=issuer, subject=subject)
-    ).first()
+    identity = _find_identity(issuer, subject).select_for_update().select_related("user").first()
     if identity is None:
         identity = _create_person(issuer=issuer, subject=subject, profile=profile, claims=claims, names=names)
         user = identity.user

@@ -1,6 +1,8 @@
 """Verified claims to a person (qiportal.auth.services): matching on the subject, just-in-time accounts, group
 roles, and refusals that leave nothing behind. The protocol itself is tested in test_single_sign_on.py."""
 
+import dataclasses
+
 import pytest
 
 from qiportal.auth import config
@@ -180,3 +182,32 @@ def test_a_refused_sign_in_gives_no_roles(provider, mappings):
     UserFactory(username="x", email="amara.nwosu@trust.nhs.invalid")
     refusal(provider, groups=["grp-coaches"])
     assert not RoleAssignment.objects.exists()
+
+
+@pytest.mark.parametrize("email", ["amara.nwosu@trust.nhs.invalid", None], ids=["email-taken", "no-email-claim"])
+def test_a_first_sign_in_racing_another_for_the_same_person_signs_in_as_the_match(provider, monkeypatch, email):
+    """Two tabs, one person, first sign-in: the second finds no account, then meets the one the first just made
+    (the email check when the provider sends an address, the unique subject index when it does not)."""
+    if email is None:
+        provider = dataclasses.replace(provider, required_claims=())
+    first = sign_in(provider, email=email)
+    from qiportal.auth import services
+
+    real_find = services._find_identity
+    calls = []
+
+    def missed_once(issuer, subject):
+        calls.append(subject)
+        found = real_find(issuer, subject)
+        return found.none() if len(calls) == 1 else found  # the other request had not committed when we looked
+
+    monkeypatch.setattr(services, "_find_identity", missed_once)
+    assert sign_in(provider, email=email) == first
+    assert User.objects.count() == 1
+    assert ExternalIdentity.objects.count() == 1
+
+
+def test_a_conflict_with_someone_else_is_still_refused_after_the_recheck(provider):
+    UserFactory(username="someone", email="amara.nwosu@trust.nhs.invalid")
+    assert refusal(provider).kind == "conflict"
+    assert ExternalIdentity.objects.count() == 0
