@@ -71,7 +71,7 @@ def user_session(base: str, number: int, stats: dict, lock: threading.Lock, dead
     username = ACCOUNTS[number % len(ACCOUNTS)]
     try:
         browser.sign_in(username, PASSWORD)
-    except SystemExit as failure:
+    except (SystemExit, Exception) as failure:  # noqa: BLE001 - a timed-out sign-in is an error too, counted
         with lock:
             stats["errors"].append(f"{username}: {failure}")
         return

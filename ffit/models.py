@@ -39,6 +39,11 @@ class Audit(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     opened_at = models.DateTimeField(default=timezone.now)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # Kept by ffit.services whenever a response is submitted and when the audit closes: the submitted answers'
+    # combined section scores (scoring.SectionScore fields, in tool order) and how many people submitted. Pages read
+    # these instead of scoring every answer (ffit.selectors.latest_readiness, ward_history).
+    section_scores = models.JSONField(default=list, blank=True, editable=False)
+    respondent_count = models.PositiveIntegerField(default=0, editable=False)
 
     objects = AuditQuerySet.as_manager()
 

@@ -110,6 +110,26 @@ def _submitted_responses() -> Prefetch:
     )
 
 
+def _stored_scores(audits: list[Audit]) -> dict[int, tuple[list[scoring.SectionScore], int]]:
+    """Each audit's section scores and respondent count as ffit.services stored them. An audit without stored
+    scores (rows written in bulk, outside the services) is scored from its answers, in one more query for all."""
+    found = {
+        audit.pk: ([scoring.SectionScore(**score) for score in audit.section_scores], audit.respondent_count)
+        for audit in audits
+        if audit.section_scores
+    }
+    missing = [audit.pk for audit in audits if audit.pk not in found]
+    if missing:
+        answers: dict[int, list] = {pk: [] for pk in missing}
+        for audit_id, given in Response.objects.filter(audit_id__in=missing, submitted_at__isnull=False).values_list(
+            "audit_id", "answers"
+        ):
+            answers[audit_id].append(given)
+        for pk, given in answers.items():
+            found[pk] = (scoring.combined_section_scores(given), len(given))
+    return found
+
+
 def latest_readiness(ward_ids) -> dict[int, Readiness]:
     """The latest closed audit with at least one submitted response for each ward; wards without one are left out.
 
@@ -128,14 +148,14 @@ def _latest_readiness(ward_ids: list[int]) -> dict[int, Readiness]:
         .values("pk")[:1]
     )
     latest_ids = Ward.objects.filter(pk__in=ward_ids).annotate(latest=Subquery(latest)).values("latest")
-    audits = Audit.objects.filter(pk__in=latest_ids).prefetch_related(_submitted_responses())
+    audits = list(Audit.objects.filter(pk__in=latest_ids))
+    scored = _stored_scores(audits)
     cutoff = stale_before()
     found = {}
     for audit in audits:
-        rows = _rows(scoring.combined_section_scores([r.answers for r in audit.submitted_responses]))
+        scores, respondents = scored[audit.pk]
+        rows = _rows(scores)
         closed_on = timezone.localdate(audit.closed_at)
-        respondents = len(audit.submitted_responses)
-        del audit.submitted_responses  # scored: the cached result keeps the audit row, not every answer
         found[audit.ward_id] = Readiness(
             audit=audit,
             closed_on=closed_on,
@@ -266,20 +286,20 @@ class HistoryRow:
 
 def ward_history(ward: Ward) -> list[HistoryRow]:
     """Closed audits of a ward, newest first, each scored section by section. Two queries."""
-    audits = (
+    audits = list(
         Audit.objects.filter(ward=ward, status=Audit.Status.CLOSED)
         .select_related("owner", "initiative")
-        .prefetch_related(_submitted_responses())
         .order_by("-closed_at", "-pk")
     )
+    scored = _stored_scores(audits)
     cutoff = stale_before()
     rows = []
     for audit in audits:
-        if not audit.submitted_responses:
+        scores, respondents = scored[audit.pk]
+        if not respondents:
             continue
         closed_on = timezone.localdate(audit.closed_at)
-        scores = scoring.combined_section_scores([r.answers for r in audit.submitted_responses])
-        rows.append(HistoryRow(audit, closed_on, len(audit.submitted_responses), _rows(scores), closed_on < cutoff))
+        rows.append(HistoryRow(audit, closed_on, respondents, _rows(scores), closed_on < cutoff))
     return rows
 
 

@@ -1,6 +1,7 @@
 """Writes for FFIT audits: every one atomic, validated and keyword-only. Views ask `permissions` first."""
 
 from collections.abc import Iterable, Mapping
+from dataclasses import asdict
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -120,7 +121,16 @@ def submit_response(*, response_id: int, by: User) -> Response:
         raise ValidationError(f"Answer every question before you submit: section {sections} is not finished.")
     response.submitted_at = timezone.now()
     response.save(update_fields=["submitted_at", "updated_at"])
+    store_audit_scores(response.audit)
     return response
+
+
+def store_audit_scores(audit: Audit) -> None:
+    """Score the audit's submitted answers once and keep the section scores on the audit (its pages read them)."""
+    answers = [r.answers for r in audit.responses.filter(submitted_at__isnull=False)]
+    audit.section_scores = [asdict(score) for score in scoring.combined_section_scores(answers)] if answers else []
+    audit.respondent_count = len(answers)
+    Audit.objects.filter(pk=audit.pk).update(section_scores=audit.section_scores, respondent_count=len(answers))
 
 
 @transaction.atomic
@@ -134,6 +144,7 @@ def close_audit(*, audit_id: int, by: User) -> Audit:
     audit.closed_at = timezone.now()
     audit.full_clean()
     audit.save(update_fields=["status", "closed_at"])
+    store_audit_scores(audit)
     store_ward_readiness(audit)
     return audit
 
@@ -167,4 +178,5 @@ def refresh_ward_readiness(ward_ids: Iterable[int]) -> None:
     for audit in closed:
         latest[audit.ward_id] = audit
     for audit in latest.values():
+        store_audit_scores(audit)
         store_ward_readiness(audit)

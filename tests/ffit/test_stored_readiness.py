@@ -72,3 +72,25 @@ def test_the_backfill_migration_fills_wards_from_audits_already_closed_and_rever
     ward.refresh_from_db()
     assert ward.readiness_closed_on == timezone.localdate(latest.closed_at)
     assert ward.readiness_lowest_percent == Decimal("60.0")
+
+
+def test_submitting_and_closing_store_the_audits_section_scores(ward, ward_manager, staff):
+    audit = audit_with_answers(
+        ward, ward_manager, {ward_manager: all_answers(4, learning=1), staff: all_answers(4, learning=2)}
+    )
+    audit.refresh_from_db()
+    assert audit.respondent_count == 2
+    learning = next(score for score in audit.section_scores if score["key"] == "learning")
+    assert learning["percent"] == 30.0  # mean 1.5 of 5
+
+
+def test_readiness_pages_read_the_stored_scores_not_the_answers(client, ward, ward_manager):
+    from ffit import selectors
+
+    audit = audit_with_answers(ward, ward_manager, {ward_manager: all_answers(4)})
+    audit.refresh_from_db()
+    stored = [dict(score, percent=12.0) if score["key"] == "learning" else score for score in audit.section_scores]
+    Audit.objects.filter(pk=audit.pk).update(section_scores=stored)
+    readiness = selectors.latest_readiness([ward.pk])[ward.pk]
+    assert readiness.weakest_sections[0].score.percent == 12.0
+    assert readiness.respondents == 1
