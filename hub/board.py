@@ -446,12 +446,31 @@ def ward_panels(wards: list[Ward], *, with_sections: bool) -> list[WardPanel]:
     ]
 
 
-def scope_wards(user: User, scope: BoardScope, directorate_slugs=(), ward_slug: str | None = None) -> list[Ward]:
-    """The wards shown above the rows: the board's ward, a directorate's wards, or every ward (narrowed by the
-    directorate and ward filters)."""
-    wards = permissions.visible_board_wards(user, Ward.objects.filter(is_active=True)).select_related("directorate")
+def _wards_of(measures) -> Q:
+    """The wards the given measures belong to: a measure's own ward, or else its initiative's wards (a directorate's
+    or the trust's standing measures belong to no ward)."""
+    ward_ids = {measure.ward_id for measure in measures if measure.ward_id}
+    initiative_ids = {
+        measure.initiative_id
+        for measure in measures
+        if measure.ward_id is None and measure.scope == Measure.Scope.INITIATIVE and measure.initiative_id
+    }
+    return Q(pk__in=ward_ids) | Q(
+        pk__in=Initiative.wards.through.objects.filter(initiative_id__in=initiative_ids).values("ward_id")
+    )
+
+
+def scope_wards(
+    user: User, scope: BoardScope, directorate_slugs=(), ward_slug: str | None = None, *, measures=None
+) -> list[Ward]:
+    """The wards shown above the rows: the board's ward, or the wards of the given measures (the rows on the page)
+    among a directorate's wards or the trust's (narrowed by the directorate and ward filters). Without measures,
+    every such ward."""
     if scope.ward is not None:
         return [scope.ward]
+    wards = permissions.visible_board_wards(user, Ward.objects.filter(is_active=True)).select_related("directorate")
+    if measures is not None:
+        wards = wards.filter(_wards_of(measures))
     if scope.directorate is not None:
         wards = wards.filter(directorate=scope.directorate)
     elif directorate_slugs:

@@ -33,6 +33,8 @@ def items_for(request) -> list[NavItem]:
     # the first two items stay in the bar, so the count a sponsor acts on stays in view (issue 17).
     if reviewer:
         items.append(NavItem("Reviews", reverse("projects:review_queue"), counts["nav-reviews"]["total"], "to review"))
+    if permissions.can_view_board(user):  # after Reviews, so the count keeps its place at 320 px
+        items.append(NavItem("Board", reverse("board")))
     items.append(NavItem("Initiatives", reverse("projects:portfolio")))
     if permissions.can_view_dashboard(user):
         items.append(NavItem("Dashboard", reverse("dashboard")))

@@ -15,6 +15,11 @@ urlpatterns = [
     ),
     path("standing/trust/new/", measures.standing_create, name="standing_create_trust"),
     path("initiatives/<int:initiative_pk>/outcome/", measures.outcome_link, name="outcome_link"),
+    path(
+        "initiatives/<int:initiative_pk>/outcome/<int:measure_pk>/unlink/",
+        measures.outcome_unlink,
+        name="outcome_unlink",
+    ),
     path("<int:pk>/", measures.measure_detail, name="measure_detail"),
     path("<int:pk>/edit/", measures.measure_edit, name="measure_edit"),
     path("<int:pk>/chart/", measures.chart_change, name="chart_change"),

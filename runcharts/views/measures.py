@@ -17,7 +17,7 @@ from runcharts import kinds, selectors, services
 from runcharts.analysis import Analysis
 from runcharts.forms import ChartChoiceForm, MeasureForm, OutcomeLinkForm
 from runcharts.models import Measure
-from runcharts.views._common import crumbs, measure_for
+from runcharts.views._common import crumbs, initiative_url, measure_for
 
 
 @require_http_methods(["GET", "POST"])
@@ -97,6 +97,24 @@ def outcome_link(request, initiative_pk: int):
         request,
         "runcharts/outcome_link.html",
         {"form": form, "initiative": initiative, "has_choices": choices.exists(), "crumbs": crumbs(initiative)},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def outcome_unlink(request, initiative_pk: int, measure_pk: int):
+    """Ask, then stop using a linked standing measure as the initiative's outcome measure (its data stays)."""
+    initiative = get_object_or_404(Initiative.objects.visible_to(request.user), pk=initiative_pk)
+    if not permissions.can_link_outcome_measure(request.user, initiative):
+        raise PermissionDenied
+    measure = get_object_or_404(initiative.linked_measures.select_related("ward", "directorate"), pk=measure_pk)
+    if request.method == "POST":
+        services.unlink_outcome_measure(initiative=initiative, measure_id=measure.pk, by=request.user)
+        messages.success(request, f"{initiative.title} no longer uses the standing measure ‘{measure.name}’.")
+        return redirect(initiative_url(initiative) or measure)
+    return render(
+        request,
+        "runcharts/outcome_unlink.html",
+        {"initiative": initiative, "measure": measure, "crumbs": crumbs(initiative)},
     )
 
 

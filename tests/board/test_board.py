@@ -6,7 +6,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from runcharts import services
 from tests.board.conftest import CONCERN, STEADY, with_values
-from tests.factories import InitiativeFactory, MeasureFactory
+from tests.factories import InitiativeFactory, MeasureFactory, WardFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -88,3 +88,41 @@ def test_drafts_stay_hidden_from_the_board(client, staff, ward, qi_lead, board_w
     MeasureFactory(initiative=draft, name="A draft measure")
     client.force_login(staff)
     assertNotContains(client.get(reverse("board")), "A draft measure")
+
+
+def test_the_wards_above_the_rows_are_those_of_the_rows_on_the_page(
+    client, staff, ward, other_ward, board_world, monkeypatch
+):
+    quiet = WardFactory(name="Quiet Ward", directorate=ward.directorate)  # active, but no measures
+    monkeypatch.setattr("hub.board.PAGE_SIZE", 1)
+    client.force_login(staff)
+
+    def wards_on(page):
+        body = client.get(reverse("board"), {"order": "name", "page": page}).content.decode()
+        return {w.name for w in (ward, other_ward, quiet) if reverse("board_ward", args=[w.slug]) in body}
+
+    assert wards_on(1) == {"Oak Ward"}  # Falls, Oak Ward's standing measure
+    assert wards_on(2) == {"Oak Ward"}  # Handovers on time, an initiative's measure on Oak Ward
+    assert wards_on(3) == {"Heron Ward"}  # Heron sickness
+    page = client.get(reverse("board"), {"order": "name", "page": 3})
+    assertContains(page, "No open flag")  # the shown ward keeps its load
+
+
+def test_a_page_without_ward_measures_says_so(client, staff, qi_lead, board_world, monkeypatch):
+    services.create_standing_measure(by=qi_lead, name="Trust sickness", improvement="decrease", **FIELDS)
+    monkeypatch.setattr("hub.board.PAGE_SIZE", 1)
+    client.force_login(staff)
+    page = client.get(reverse("board"), {"order": "name", "page": 4})
+    assertContains(page, "Trust sickness")
+    assertContains(page, "No ward’s measures are on this page.")
+
+
+def test_the_header_links_to_the_board_after_reviews(client, staff, sponsor):
+    client.force_login(sponsor)
+    labels = [item.label for item in client.get(reverse("home")).context["nav_items"]]
+    assert labels[:4] == ["Home", "Reviews", "Board", "Initiatives"]
+    client.force_login(staff)
+    page = client.get(reverse("board"))
+    board = next(item for item in page.context["nav_items"] if item.label == "Board")
+    assert board.url == reverse("board") and board.current
+    assert [item.label for item in page.context["nav_items"]][:3] == ["Home", "Board", "Initiatives"]

@@ -154,3 +154,43 @@ def test_the_initiative_page_lists_a_linked_standing_measure(client, ward, ward_
     page = client.get(reverse("initiative_detail", args=[initiative.pk]))
     assertContains(page, "Falls per 1,000 bed days")
     assertContains(page, "link a standing measure")
+
+
+def test_an_initiative_stops_using_a_linked_standing_measure(client, ward, ward_manager, qi_lead):
+    measure = standing(ward_manager, ward=ward)
+    initiative = InitiativeFactory(lead=qi_lead, wards=[ward], status="live")
+    services.link_outcome_measure(initiative=initiative, measure_id=measure.pk, by=qi_lead)
+    client.force_login(qi_lead)
+    url = reverse("runcharts:outcome_unlink", args=[initiative.pk, measure.pk])
+    assertContains(client.get(reverse("initiative_detail", args=[initiative.pk])), f'href="{url}"')
+    assertContains(client.get(url), "Stop using ‘Falls per 1,000 bed days’ as an outcome measure?")
+    assert Measure.objects.filter(pk=measure.pk, outcome_for=initiative).exists()  # asking changes nothing
+    response = client.post(url, follow=True)
+    assertContains(response, "no longer uses the standing measure ‘Falls per 1,000 bed days’")
+    assert list(selectors.measures_for_initiative(initiative)) == []
+    assert Measure.objects.filter(pk=measure.pk).exists()  # the ward keeps its measure
+
+
+def test_only_those_who_link_measures_may_unlink_one(client, ward, ward_manager, qi_lead, staff):
+    measure = standing(ward_manager, ward=ward)
+    initiative = InitiativeFactory(lead=qi_lead, wards=[ward], status="live")
+    services.link_outcome_measure(initiative=initiative, measure_id=measure.pk, by=qi_lead)
+    client.force_login(staff)
+    url = reverse("runcharts:outcome_unlink", args=[initiative.pk, measure.pk])
+    assert client.post(url).status_code == 403
+    assert measure.outcome_for.filter(pk=initiative.pk).exists()
+    client.force_login(qi_lead)
+    other = standing(ward_manager, ward=ward)  # a standing measure the initiative does not use
+    assert client.post(reverse("runcharts:outcome_unlink", args=[initiative.pk, other.pk])).status_code == 404
+
+
+def test_unlinking_needs_the_csrf_token(ward, ward_manager, qi_lead):
+    from django.test import Client
+
+    measure = standing(ward_manager, ward=ward)
+    initiative = InitiativeFactory(lead=qi_lead, wards=[ward], status="live")
+    services.link_outcome_measure(initiative=initiative, measure_id=measure.pk, by=qi_lead)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(qi_lead)
+    assert client.post(reverse("runcharts:outcome_unlink", args=[initiative.pk, measure.pk])).status_code == 403
+    assert measure.outcome_for.filter(pk=initiative.pk).exists()

@@ -93,6 +93,11 @@ def build_world() -> World:
             DataPoint(measure=each, week_start=monday - timedelta(weeks=20 - k), value=30 + (k * 7 + index) % 11)
             for k in range(1, 20)
         )
+    # A ward's standing measure the initiative uses as its outcome measure (for the unlink page).
+    linked_measure = MeasureFactory(
+        initiative=None, scope="ward", ward=ward, name="Falls on Oak Ward", owner=users["ward_manager"]
+    )
+    linked_measure.outcome_for.add(initiative)
     rephase = Rephase.objects.create(measure=measure, week_start=monday - timedelta(weeks=8), reason="New rota")
     annotation = Annotation.objects.create(measure=measure, on=monday - timedelta(weeks=6), text="Checklist began")
     cycle = PdsaCycle.objects.create(
@@ -184,6 +189,7 @@ def build_world() -> World:
         change_idea=change_idea,
         measure=measure,
         second_measure=second_measure,
+        linked_measure=linked_measure,
         rephase=rephase,
         annotation=annotation,
         cycle=cycle,
@@ -240,6 +246,7 @@ def url_kwargs(name: str, route: str, world: World) -> dict:
         "initiative_pk": world.initiative.pk,
         "rephase_pk": world.rephase.pk,
         "annotation_pk": world.annotation.pk,
+        "measure_pk": world.linked_measure.pk,
         "uidb64": "MQ",
         "token": "set-password",
     }
