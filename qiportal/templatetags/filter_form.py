@@ -39,7 +39,7 @@ def _field(bound) -> str:
     )
     hint = _hint(bound, "nhsuk-hint")
     if isinstance(widget, forms.Select):
-        choices = list(widget.choices)
+        choices = list(iter(widget.choices))  # iter(): no COUNT query for a length hint
         if any(isinstance(label, (list, tuple)) for _, label in choices):  # option groups: the pack's way
             return as_crispy_field(bound, "nhsuk")
         control = _select(bound, widget, choices)
