@@ -2,6 +2,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.db.models import Q
+from django.utils.html import format_html
 
 from ffit.questionnaire import SCALE
 from projects.models import Initiative, Status
@@ -61,10 +62,9 @@ class OpenAuditForm(forms.Form):
         initiatives = Initiative.objects.visible_to(user).filter(status__in=PROPOSAL_STATUSES)
         if ward is not None:
             initiatives = initiatives.filter(pk__in=Initiative.objects.touching_ward(ward).values("pk"))
-            self.fields[
-                "initiative"
-            ].help_text = (
-                f"Initiatives that include {ward}. Link one so its sponsor sees the result when they review it."
+            # Help text is shown as written (it may hold markup), so the ward's name is escaped here.
+            self.fields["initiative"].help_text = format_html(
+                "Initiatives that include {}. Link one so its sponsor sees the result when they review it.", ward
             )
         else:
             initiatives = initiatives.none()

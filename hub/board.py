@@ -16,7 +16,7 @@ import django_filters
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
 from ffit.selectors import latest_readiness
 from projects.models import Initiative, format_load
@@ -288,20 +288,37 @@ def number(value) -> str:
 _BLUE, _ORANGE, _PURPLE, _GREY = "#005eb8", "#b04a00", "#330072", "#425563"
 
 
-def _svg(body: str, title: str) -> SafeString:
+def _svg(body: SafeString, title: str) -> SafeString:
     return format_html(
         '<svg class="app-board-icon" viewBox="0 0 32 32" width="32" height="32" aria-hidden="true" '
         'focusable="false"><title>{}</title>{}</svg>',
         title,
-        mark_safe(body),  # noqa: S308 (built below from constants only)
+        body,
     )
 
 
-def _letter(text: str, y: int = 21) -> str:
-    return (
-        f'<text x="16" y="{y}" text-anchor="middle" font-size="14" font-weight="700" fill="#fff" '
-        f'font-family="Arial, sans-serif">{text}</text>'
+# Shapes, each filled with a colour; the letter on top says the same for anyone who cannot tell the colours apart.
+_CIRCLE = '<circle cx="16" cy="16" r="15" fill="{}"/>'
+_TRIANGLE = '<path d="M16 1 L31 30 L1 30 Z" fill="{}"/>'
+_SQUARE = '<rect x="2" y="2" width="28" height="28" fill="{}"/>'
+_DASHED = '<circle cx="16" cy="16" r="14" fill="none" stroke="{}" stroke-width="2" stroke-dasharray="4 3"/>'
+_WAVE = '<path d="M6 17 Q11 9 16 17 T26 17" stroke="{}" stroke-width="3" fill="none"/>'
+# Where the letter sits in each shape (lower in the triangle, whose middle is low).
+_LETTER_AT = {_CIRCLE: 21, _TRIANGLE: 27, _SQUARE: 21}
+
+
+def _icon(shape: str, colour: str, letter: str, title: str) -> SafeString:
+    mark = (
+        format_html(
+            '<text x="16" y="{}" text-anchor="middle" font-size="14" font-weight="700" fill="#fff" '
+            'font-family="Arial, sans-serif">{}</text>',
+            _LETTER_AT.get(shape, 21),
+            letter,
+        )
+        if letter
+        else ""
     )
+    return _svg(format_html("{}{}", format_html(shape, colour), mark), title)
 
 
 def variation_icon(variation: str) -> SafeString:
@@ -311,33 +328,22 @@ def variation_icon(variation: str) -> SafeString:
     kind, _, side = variation.partition("_")
     letter = {"high": "H", "low": "L"}.get(side, "")
     if kind == "improvement":
-        body = f'<circle cx="16" cy="16" r="15" fill="{_BLUE}"/>' + _letter(letter)
-    elif kind == "concern":
-        body = f'<path d="M16 1 L31 30 L1 30 Z" fill="{_ORANGE}"/>' + _letter(letter, 27)
-    elif kind == "neutral":
-        body = f'<rect x="2" y="2" width="28" height="28" fill="{_PURPLE}"/>' + _letter(letter)
-    elif variation == "common_cause":
-        body = (
-            f'<circle cx="16" cy="16" r="15" fill="{_GREY}"/>'
-            '<path d="M6 17 Q11 9 16 17 T26 17" stroke="#fff" stroke-width="3" fill="none"/>'
-        )
-    else:
-        body = f'<circle cx="16" cy="16" r="14" fill="none" stroke="{_GREY}" stroke-width="2" stroke-dasharray="4 3"/>'
-    return _svg(body, label)
+        return _icon(_CIRCLE, _BLUE, letter, label)
+    if kind == "concern":
+        return _icon(_TRIANGLE, _ORANGE, letter, label)
+    if kind == "neutral":
+        return _icon(_SQUARE, _PURPLE, letter, label)
+    if variation == "common_cause":
+        return _svg(format_html("{}{}", format_html(_CIRCLE, _GREY), format_html(_WAVE, "#fff")), label)
+    return _icon(_DASHED, _GREY, "", label)
 
 
 def assurance_icon(assurance: str) -> SafeString:
     """Passing: a blue circle with P; failing: an orange triangle with F; hit and miss: a grey square with ?."""
     label = ASSURANCES.get(assurance, ASSURANCES[""])[0]
-    if assurance == "pass":
-        body = f'<circle cx="16" cy="16" r="15" fill="{_BLUE}"/>' + _letter("P")
-    elif assurance == "fail":
-        body = f'<path d="M16 1 L31 30 L1 30 Z" fill="{_ORANGE}"/>' + _letter("F", 27)
-    elif assurance == "hit_and_miss":
-        body = f'<rect x="2" y="2" width="28" height="28" fill="{_GREY}"/>' + _letter("?")
-    else:
-        body = f'<circle cx="16" cy="16" r="14" fill="none" stroke="{_GREY}" stroke-width="2" stroke-dasharray="4 3"/>'
-    return _svg(body, label)
+    shapes = {"pass": (_CIRCLE, _BLUE, "P"), "fail": (_TRIANGLE, _ORANGE, "F"), "hit_and_miss": (_SQUARE, _GREY, "?")}
+    shape, colour, letter = shapes.get(assurance, (_DASHED, _GREY, ""))
+    return _icon(shape, colour, letter, label)
 
 
 SPARK_WIDTH, SPARK_HEIGHT = 120, 28

@@ -196,11 +196,16 @@ def _normalise(measure: Measure) -> None:
 
 @transaction.atomic
 def create_measure(*, initiative: Initiative, by: User, **fields) -> Measure:
+    return _add_measure(by, fields, initiative=initiative)
+
+
+def _add_measure(by: User, fields: dict, **owner) -> Measure:
+    """Check the fields, fill in what the kind implies, validate and save a new measure with no data yet."""
     unknown = set(fields) - set(MEASURE_FIELDS)
     if unknown:
         raise TypeError(f"Unknown measure fields: {', '.join(sorted(unknown))}")
     fields.setdefault("owner", by)
-    measure = Measure(initiative=initiative, **fields)
+    measure = Measure(**owner, **fields)
     _normalise(measure)
     measure.full_clean()
     measure.save()
@@ -212,22 +217,12 @@ def create_measure(*, initiative: Initiative, by: User, **fields) -> Measure:
 @transaction.atomic
 def create_standing_measure(*, by: User, ward=None, directorate=None, **fields) -> Measure:
     """A measure owned by a ward, a directorate (give one) or the trust (give neither), not by an initiative."""
-    unknown = set(fields) - set(MEASURE_FIELDS)
-    if unknown:
-        raise TypeError(f"Unknown measure fields: {', '.join(sorted(unknown))}")
     if ward is not None and directorate is not None:
         raise ValidationError("A standing measure belongs to a ward, a directorate or the trust: choose one")
     if not permissions.can_add_standing_measure(by, ward=ward, directorate=directorate):
         raise PermissionDenied
     scope = Measure.Scope.WARD if ward else Measure.Scope.DIRECTORATE if directorate else Measure.Scope.TRUST
-    fields.setdefault("owner", by)
-    measure = Measure(scope=scope, ward=ward, directorate=directorate, **fields)
-    _normalise(measure)
-    measure.full_clean()
-    measure.save()
-    measure.latest_signal = "not_enough_data"
-    measure.save(update_fields=["latest_signal"])
-    return measure
+    return _add_measure(by, fields, scope=scope, ward=ward, directorate=directorate)
 
 
 @transaction.atomic

@@ -591,3 +591,17 @@ def test_the_layout_objects_the_app_uses_render_as_nhsuk_markup():
     assert "Check before you save." in page
     assert len(elements.with_class("nhsuk-button")) == 1
     assert "btn" not in page
+
+
+@pytest.mark.parametrize("widget", [forms.TextInput(), forms.CheckboxInput()], ids=["text", "checkbox"])
+def test_hint_text_is_shown_as_text_not_markup(widget):
+    """Hints may carry what people typed (a measure's numerator wording, a ward's name): never run it as markup."""
+
+    class Hinted(forms.Form):
+        field = forms.CharField(label="Numerator", required=False, widget=widget)
+
+    form = Hinted()
+    form.fields["field"].help_text = 'Patients seen <script>alert("x")</script>'
+    html = crispy(form)
+    assert "<script>" not in html
+    assert "Patients seen &lt;script&gt;" in html

@@ -289,7 +289,7 @@ def test_a_new_period_must_start_within_the_data(signed_in, measure):
         assert response.status_code == 200
         assert within + " 2 March 2026, the latest" in page
         # Next to the field, not only in the summary at the top.
-        field = page[page.index('name="week_start"') - 1500 : page.index('name="week_start"')]
+        field = page[page.index('name="week_start_day"') - 1500 : page.index('name="week_start_day"')]
         assert "nhsuk-error-message" in field and within in field
     assert not measure.rephases.exists()
     response = signed_in.post(url, {"week_start": "2026-03-02", "reason": "New handover sheet"}, follow=True)
