@@ -70,6 +70,16 @@ class InitiativeQuerySet(models.QuerySet):
         return permissions.visible_initiatives(user, self)
 
 
+STATUS_TAG_CLASS = {
+    Status.DRAFT: "nhsuk-tag--grey",
+    Status.SUBMITTED: "nhsuk-tag--blue",
+    Status.CHANGES_REQUESTED: "nhsuk-tag--yellow",
+    Status.LIVE: "nhsuk-tag--green",
+    Status.PAUSED: "nhsuk-tag--orange",
+    Status.COMPLETED: "nhsuk-tag--purple",
+}
+
+
 class Initiative(models.Model):
     # Transitions the lifecycle allows, keyed by the decision that makes them.
     # Status sets from the lifecycle's transition table, on the class so that qiportal.permissions can ask an
@@ -169,6 +179,11 @@ class Initiative(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("initiative_detail", args=[self.pk])
+
+    @property
+    def status_tag_class(self) -> str:
+        """The NHS.UK tag colour of the status, as projects/_status_tag.html draws it (inlined in big tables)."""
+        return STATUS_TAG_CLASS.get(self.status, "nhsuk-tag--red")
 
     @property
     def is_open(self) -> bool:

@@ -71,13 +71,17 @@ def flagged() -> Q:
     )
 
 
-def review_queue(user: User) -> QuerySet[Initiative]:
-    """Submitted proposals, live initiatives whose review is due or overdue, and any flagged (see flagged())."""
+def _in_review_queue(user: User) -> QuerySet[Initiative]:
     soon = timezone.localdate() + timedelta(days=7)
     base = permissions.reviewable_initiatives(user, Initiative.objects.all())
-    ids = base.filter(
+    return base.filter(
         Q(status=Status.SUBMITTED) | Q(status__in=(Status.LIVE, Status.PAUSED), next_review_on__lte=soon) | flagged()
-    ).values("pk")
+    )
+
+
+def review_queue(user: User) -> QuerySet[Initiative]:
+    """Submitted proposals, live initiatives whose review is due or overdue, and any flagged (see flagged())."""
+    ids = _in_review_queue(user).values("pk")
     return (
         Initiative.objects.filter(pk__in=ids)
         .select_related("lead", "sponsor", "priority", "directorate")
@@ -85,6 +89,12 @@ def review_queue(user: User) -> QuerySet[Initiative]:
         .annotate(is_flagged=flagged(), on_overloaded_ward=on_overloaded_ward())
         .order_by("next_review_on", "submitted_at", "pk")
     )
+
+
+def review_total(user: User) -> int:
+    """How many initiatives wait in this person's review queue (the header's count): one plain count, without the
+    queue's ordering and annotations, about a fifth of review_counts()'s cost."""
+    return _in_review_queue(user).order_by().count()
 
 
 def review_counts(user: User) -> dict[str, int]:

@@ -1,6 +1,7 @@
 """Issue 17 on the initiative forms: "(optional)" only on what is optional, once; written error messages; the
 progress score's errors all at once at the top of the page; the charter edited in the wizard's order."""
 
+import html
 import re
 
 import pytest
@@ -68,7 +69,7 @@ def test_an_approval_against_a_readiness_warning_asks_for_its_reason_and_says_wh
     form = DecisionForm({"reason": ""}, kind=K.APPROVE, button="Approve", warning_needed=True)
     page = crispy(form)
     assert label_of(page, "Why are you approving") == "Why are you approving it despite the readiness warning?"
-    assert "a ward's readiness audit is missing, out of date or weak" in page
+    assert "a ward's readiness audit is missing, out of date or weak" in html.unescape(page)
     assert form.errors["reason"] == ["Enter why you are approving despite the readiness warning"]
 
 
