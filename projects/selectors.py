@@ -166,7 +166,9 @@ def charter_history(initiative: Initiative, limit: int = 50) -> list[dict]:
     Related rows are shown by name (wards, people, the priority, the directorate), looked up once per kind of row
     for the whole history; choices by their label and dates as people write them.
     """
-    records = list(initiative.history.select_related("history_user").order_by("-history_date")[: limit + 1])
+    records = list(
+        initiative.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1]
+    )
     deltas = [
         (newer, [c for c in newer.diff_against(older).changes if c.field not in HISTORY_HIDDEN])
         for newer, older in pairwise(records)
