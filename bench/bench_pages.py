@@ -18,12 +18,14 @@ import socket
 import statistics
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
+STDLIB = sysconfig.get_paths()["stdlib"]
 REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
@@ -290,7 +292,8 @@ def top_costs(admin, pages, before, limit: int = 6) -> dict[str, list[str]]:
 
         def label(key):
             filename, line, function = key
-            short = filename.split("site-packages/")[-1].replace(str(REPO) + "/", "")
+            # Paths relative to the repository, site-packages or the standard library: no machine's paths in results.
+            short = filename.split("site-packages/")[-1].replace(str(REPO) + "/", "").replace(STDLIB + "/", "stdlib/")
             return f"{short}:{line}({function})"
 
         mine = sorted(
