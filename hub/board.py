@@ -20,7 +20,7 @@ from django.utils.safestring import SafeString
 
 from ffit.selectors import latest_readiness
 from projects.models import Initiative, format_load
-from projects.overload import ward_loads
+from projects.overload import ward_live_loads
 from qiportal import permissions
 from qiportal.models import Directorate, StrategicPriority, User, Ward
 from runcharts import kinds
@@ -434,7 +434,7 @@ class WardPanel:
 
 def board_ward_loads(wards: list[Ward]) -> dict:
     """Each ward's live load and open flag: the board's one call for load, so a stored load can replace it here."""
-    return ward_loads(wards)
+    return ward_live_loads(wards)
 
 
 def ward_panels(wards: list[Ward], *, with_sections: bool) -> list[WardPanel]:

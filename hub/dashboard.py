@@ -25,7 +25,7 @@ from excellence.models import ExcellenceReport
 from excellence.selectors import weekly_chart as excellence_chart
 from ffit import selectors as ffit_selectors
 from projects.models import Decision, Initiative, OverloadFlag, Status
-from projects.overload import WardLoad, ward_loads
+from projects.overload import WardLoad, ward_live_loads
 from qiportal import permissions
 from qiportal.models import Directorate, Role, StrategicPriority, User, Ward
 from runcharts.models import Measure
@@ -320,7 +320,7 @@ def concerns_by_ward(wards: list[Ward]) -> tuple[dict[int, int], dict[int, str]]
 def ward_rows(wards: list[Ward], sort: str = "name", page: int | None = None) -> tuple[list[WardRow], dict[int, str]]:
     """Every ward's row, sorted; with `page`, the readiness (the costly column: each audit's answers are scored)
     is read only for that page's wards unless the table is sorted by it. Returns (rows, measure signals)."""
-    loads = ward_loads(wards)
+    loads = ward_live_loads(wards)
     excellence = excellence_counts(wards)
     concerns, signals = concerns_by_ward(wards)
     rows = [

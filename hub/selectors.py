@@ -18,7 +18,7 @@ from excellence.selectors import conversations_due, reports_received, reports_se
 from excellence.selectors import weekly_chart as excellence_chart
 from ffit.selectors import audits_to_complete, readiness_items
 from projects.models import Initiative, OverloadFlag, PdsaCycle, Status
-from projects.overload import flag_history, ward_load, ward_loads
+from projects.overload import flag_history, ward_live_load, ward_live_loads
 from projects.selectors import review_counts, review_queue
 from qiportal import permissions
 from qiportal.jobs import ward_managers
@@ -105,7 +105,7 @@ def ward_page_context(ward: Ward, viewer: User) -> dict:
         "managers": ward_managers([ward.pk]).get(ward.pk, []),
         "staff_count": ward.staff.count(),
         "live_rows": _rows_with_signals(live),
-        "ward_load": ward_load(ward),
+        "ward_load": ward_live_load(ward),
         "flags": flag_history(ward),
         "readiness_items": readiness_items([ward]),
         "can_view_readiness_history": permissions.can_view_readiness_history(viewer, ward),
@@ -219,7 +219,7 @@ def senior_manager_home(user: User, context: dict) -> dict:
 def ward_manager_home(user: User, context: dict) -> dict:
 
     managed = context["managed_wards"]
-    loads = ward_loads(managed)
+    loads = ward_live_loads(managed)
     due = conversations_due(user)
     return {
         "managed_rows": [(ward, loads.get(ward.pk)) for ward in managed],

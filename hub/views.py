@@ -13,7 +13,7 @@ from hub import dashboard, selectors
 from projects import selectors as project_selectors
 from projects import services
 from projects.models import Status
-from projects.overload import ward_loads
+from projects.overload import ward_live_loads
 from projects.views.common import crumbs, initiative_or_404, load_if_live_context
 from qiportal import permissions
 from qiportal.models import Ward
@@ -118,7 +118,7 @@ def review_detail(request, pk):
         raise PermissionDenied
     wards = list(initiative.wards.all())
     measures = list(initiative.measures.all())
-    loads = ward_loads(wards)  # initiativitis (issue 8): each ward's load and any open flag; none without wards
+    loads = ward_live_loads(wards)  # initiativitis (issue 8): each ward's load and any open flag; none without wards
     context = {
         "initiative": initiative,
         "wards": wards,

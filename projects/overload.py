@@ -86,11 +86,6 @@ def ward_live_load(ward: Ward) -> WardLoad:
     return ward_live_loads([ward])[ward.pk]
 
 
-# The names pages used before the load was stored.
-ward_loads = ward_live_loads
-ward_load = ward_live_load
-
-
 @dataclass(frozen=True)
 class Counted:
     """What a ward's load should be, counted from the initiatives themselves."""
@@ -182,7 +177,7 @@ class LoadIfLive:
 def load_if_live(initiative: Initiative) -> list[LoadIfLive]:
     """What each ward the initiative touches would carry if it went live: its weight added to the ward's load now.
 
-    The one place the sponsor's approve and review pages ask; the load itself comes from ward_loads, so a stored
+    The one place the sponsor's approve and review pages ask; the load itself comes from ward_live_loads, so a stored
     load can replace the counting there without changing this. A live initiative already counts: nothing is added.
     """
     weights = LoadWeights.current()
@@ -196,7 +191,7 @@ def load_if_live(initiative: Initiative) -> list[LoadIfLive]:
     if initiative.status == Status.LIVE:
         weight = Decimal(0)
     wards = list(wards)
-    loads = ward_loads(wards)
+    loads = ward_live_loads(wards)
     return [LoadIfLive(ward=ward, now=loads[ward.pk], after=loads[ward.pk].load + weight) for ward in wards]
 
 

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_http_methods
 
 from projects import forms, services
 from projects.models import Decision, OverloadFlag
-from projects.overload import flag_history, ward_load, with_decision_logs
+from projects.overload import flag_history, ward_live_load, with_decision_logs
 from qiportal import permissions
 from qiportal.forms import add_service_errors
 
@@ -52,7 +52,7 @@ def overload_flag(request, pk):
         "flag": flag,
         "decision_log": with_decision_logs([flag])[0].decision_log,
         "ward": flag.ward,
-        "ward_load": ward_load(flag.ward),
+        "ward_load": ward_live_load(flag.ward),
         "flags": flag_history(flag.ward),
         "form": form,
         "can_decide": can_decide,
