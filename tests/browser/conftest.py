@@ -9,7 +9,10 @@ import shutil
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.conf import settings
 from django.core.management import call_command
+from django.core.servers.basehttp import WSGIServer
+from django.test.testcases import LiveServerThread
 from playwright.sync_api import expect
 
 from tests.conftest import skip_or_fail
@@ -39,6 +42,22 @@ def browser_type_launch_args(browser_type_launch_args):
     if not os.path.exists(CHROMIUM):
         skip_or_fail(f"Chromium not found at {CHROMIUM}: install Debian's chromium package")
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+class _OneRequestAtATime(WSGIServer):
+    """The live server without threads. On SQLite the test database lives in memory and every request thread
+    shares its one connection, so two requests at once (a page and its chart images) could interleave their
+    transactions and lose a write ("Forced update did not affect any rows" on a session). PostgreSQL keeps the
+    threaded server: each thread has its own connection."""
+
+    def __init__(self, *args, connections_override=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _serial_live_server_on_sqlite():
+    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        LiveServerThread.server_class = _OneRequestAtATime
 
 
 @pytest.fixture
