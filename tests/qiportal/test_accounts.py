@@ -152,6 +152,30 @@ def test_an_idle_session_expires_and_asks_for_sign_in_again(client, person, sett
     assert client.session.get_expire_at_browser_close() is True
 
 
+def test_reading_pages_renews_the_session_once_a_minute_not_on_every_page(client, person, settings):
+    """The idle hour slides with activity, but page after page is not a database write each (issue 15)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def session_writes():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/").status_code == 200
+        return sum('UPDATE "django_session"' in q["sql"] or "INSERT INTO" in q["sql"] for q in queries)
+
+    with time_machine.travel("2026-11-25 09:00 +0000", tick=False) as traveller:
+        client.force_login(person)
+        assert session_writes() == 0  # signing in marked the session renewed
+        traveller.shift(30)
+        assert session_writes() == 0
+        assert session_writes() == 0
+        traveller.shift(31)
+        assert session_writes() == 1  # a minute on: renewed
+        traveller.shift(settings.SESSION_COOKIE_AGE - 30)
+        assert session_writes() == 1  # still signed in 59.5 idle minutes after the last renewal
+        traveller.shift(settings.SESSION_COOKIE_AGE + 1)
+        assertRedirects(client.get("/"), f"{reverse('login')}?next=/")
+
+
 @pytest.mark.parametrize(
     ("password", "why"),
     [
