@@ -8,6 +8,7 @@ page costs the same number of queries whatever the number of measures (tests/boa
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from decimal import Decimal
@@ -321,6 +322,7 @@ def _icon(shape: str, colour: str, letter: str, title: str) -> SafeString:
     return _svg(format_html("{}{}", format_html(shape, colour), mark), title)
 
 
+@functools.cache  # a handful of kinds, each always the same markup: drawn once per process, not once per row
 def variation_icon(variation: str) -> SafeString:
     """Improvement: a blue circle; concern: an orange triangle; a neutral change: a purple square; each with H or L
     for higher or lower. Common cause: a grey circle with a wave. Not enough data: a dashed outline."""
@@ -338,6 +340,7 @@ def variation_icon(variation: str) -> SafeString:
     return _icon(_DASHED, _GREY, "", label)
 
 
+@functools.cache
 def assurance_icon(assurance: str) -> SafeString:
     """Passing: a blue circle with P; failing: an orange triangle with F; hit and miss: a grey square with ?."""
     label = ASSURANCES.get(assurance, ASSURANCES[""])[0]

@@ -1,15 +1,15 @@
 """The header navigation: which sections each role sees, and the counts beside them."""
 
+import functools
 from dataclasses import dataclass
 
-from django.db.models import Count, IntegerField, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db import connection
 from django.urls import reverse
 
 from ffit.models import Audit, Response
 from projects.selectors import review_total
 from qiportal import permissions
-from qiportal.models import Notification, Role, User
+from qiportal.models import Notification, Role
 
 
 @dataclass(frozen=True)
@@ -52,23 +52,31 @@ def items_for(request) -> list[NavItem]:
 
 def _counts(user) -> dict[str, int]:
     """Unread notifications, audits invited to and audits waiting for answers, in one query (the review count is
-    the second, for reviewers only)."""
+    the second, for reviewers only). Written as SQL: the database answers it in a tenth of a millisecond, while
+    building the same query through the ORM's subquery annotations took two, on every page (issue 15). It reads
+    only this person's own rows, so no permission rule is involved."""
+    with connection.cursor() as cursor:
+        cursor.execute(_counts_sql(), [user.pk, user.pk, user.pk, Audit.Status.OPEN])
+        unread, invited, to_complete = cursor.fetchone()
+    return {"unread": unread, "invited": invited, "to_complete": to_complete}
 
-    def count(queryset, owner: str):
-        per_owner = queryset.order_by().values(owner).annotate(n=Count("pk")).values("n")
-        return Coalesce(Subquery(per_owner, output_field=IntegerField()), 0)
 
-    mine = Response.objects.filter(respondent=OuterRef("pk"))
+@functools.cache
+def _counts_sql() -> str:
+    """Table and column names from the models' metadata; every value is a parameter."""
+    notification, response, audit = (model._meta for model in (Notification, Response, Audit))
     return (
-        User.objects.filter(pk=user.pk)
-        .annotate(
-            unread=count(Notification.objects.filter(recipient=OuterRef("pk"), read_at__isnull=True), "recipient"),
-            invited=count(mine, "respondent"),
-            to_complete=count(mine.filter(submitted_at__isnull=True, audit__status=Audit.Status.OPEN), "respondent"),
-        )
-        .values("unread", "invited", "to_complete")
-        .get()
+        f"SELECT (SELECT COUNT(*) FROM {notification.db_table} WHERE {_column(notification, 'recipient')} = %s"  # noqa: S608  # nosec B608
+        f" AND {_column(notification, 'read_at')} IS NULL),"
+        f" (SELECT COUNT(*) FROM {response.db_table} WHERE {_column(response, 'respondent')} = %s),"
+        f" (SELECT COUNT(*) FROM {response.db_table} r JOIN {audit.db_table} a ON a.{_column(audit, 'id')} ="
+        f" r.{_column(response, 'audit')} WHERE r.{_column(response, 'respondent')} = %s"
+        f" AND r.{_column(response, 'submitted_at')} IS NULL AND a.{_column(audit, 'status')} = %s)"
     )
+
+
+def _column(meta, field: str) -> str:
+    return connection.ops.quote_name(meta.get_field(field).column)
 
 
 def _is_current(path: str, url: str) -> bool:

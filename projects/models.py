@@ -70,6 +70,7 @@ class InitiativeQuerySet(models.QuerySet):
         return permissions.visible_initiatives(user, self)
 
 
+# The NHS.UK tag colour of each status ({% status_tag %} in projects/templatetags); any other status is red.
 STATUS_TAG_CLASS = {
     Status.DRAFT: "nhsuk-tag--grey",
     Status.SUBMITTED: "nhsuk-tag--blue",
@@ -179,11 +180,6 @@ class Initiative(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("initiative_detail", args=[self.pk])
-
-    @property
-    def status_tag_class(self) -> str:
-        """The NHS.UK tag colour of the status, as projects/_status_tag.html draws it (inlined in big tables)."""
-        return STATUS_TAG_CLASS.get(self.status, "nhsuk-tag--red")
 
     @property
     def is_open(self) -> bool:

@@ -40,10 +40,12 @@ def _portfolio_context(request) -> dict:
     counts = selectors.status_counts(queryset)
     query = request.GET.copy()
     query.pop("page", None)
+    paginator = Paginator(rows, 25)
+    paginator.count = counts["total"]  # counted with the status tabs: spare the paginator its own COUNT query
     return {
         "filter": filterset,
         "filter_form": filterset.form,
-        "page": Paginator(rows, 25).get_page(request.GET.get("page")),
+        "page": paginator.get_page(request.GET.get("page")),
         "counts": counts,
         "status_rows": [(value, label, counts[value]) for value, label in Status.choices],
         "query": query.urlencode(),
