@@ -199,6 +199,8 @@ def pages_to_measure():
     ward = Ward.objects.select_related("directorate").annotate(n=Count("initiatives")).order_by("-n", "pk").first()
     pages = {
         "Floor (trivial template)": ("/bench-floor/", []),
+        # An empty page in the app's layout: the header with this person's navigation and counts, and the footer.
+        "Layout floor (empty page in the app's layout)": ("/bench-layout-floor/", []),
         "Portfolio, first page": ("/initiatives/", []),
         "Portfolio, filtered": (f"/initiatives/?status=live&ward={ward.pk}", []),
         "Review queue": ("/reviews/", []),
@@ -381,6 +383,7 @@ def main() -> int:
                 times[name][label] = (statistics.median(timings), p95(timings))
         counts = {label: query_counts(admin, pages, before) for before, label in scenarios}
         floor, floor_p95 = times["Floor (trivial template)"]["repeat"]
+        layout = times["Layout floor (empty page in the app's layout)"]["repeat"][0]
         print()
         print(f"Pages over the scale trust (scale {SCALE}), {REQUESTS} sequential requests each, warm chart cache,")
         print(
@@ -391,12 +394,13 @@ def main() -> int:
         print("(a charter saved before each request: the first view after a change, what people see all day).")
         print("'After every app changes': an initiative, an audit, a measure and a report saved before each request.")
         print("'Repeat visit': nothing changed (no page is cached, so it should match the first view).")
+        print("'× layout' compares the headline with the layout floor: what the page itself adds to any page's cost.")
         print()
         print(
-            "| Page | After an initiative edit | × floor | × floor p95 | Queries "
+            "| Page | After an initiative edit | × floor | × floor p95 | × layout | Queries "
             "| After every app changes | × floor | × floor p95 | Queries | Repeat visit | × floor | Queries |"
         )
-        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for name in pages:
             per = 3 if name == "Initiative with two charts" else 1  # three requests: compare with three floors
             cells = []
@@ -405,6 +409,11 @@ def main() -> int:
                 ratio = f"{median / (per * floor):.1f}"
                 if label == "repeat":
                     cells.append(f"{median:.1f} ({high:.1f}) | {ratio} | {counts[label][name]}")
+                elif label == "edit":
+                    cells.append(
+                        f"{median:.1f} ({high:.1f}) | {ratio} | {high / (per * floor_p95):.1f}"
+                        f" | {median / (per * layout):.1f} | {counts[label][name]}"
+                    )
                 else:
                     cells.append(
                         f"{median:.1f} ({high:.1f}) | {ratio} | {high / (per * floor_p95):.1f} | {counts[label][name]}"

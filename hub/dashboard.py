@@ -17,7 +17,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -271,58 +271,57 @@ def overall_percent(readiness) -> float | None:
 
 
 def excellence_counts(wards: list[Ward], weeks: int = EXCELLENCE_WEEKS) -> dict[int, int]:
-    """Reports made in the last `weeks` weeks on each ward, or about its team: two queries."""
+    """Reports made in the last `weeks` weeks on each ward, or about its team: two grouped counts, so the rows that
+    come back are one per ward, however many reports there are. A report made on a ward about the same ward's team
+    counts once."""
     since = timezone.now() - timedelta(weeks=weeks)
     ids = [ward.pk for ward in wards]
-    recent = ExcellenceReport.objects.filter(created_at__gte=since)
-    counts: dict[int, int] = {}
-    # A report made on a ward about the same ward's team counts once.
-    pairs = set(recent.filter(ward_id__in=ids).values_list("pk", "ward_id"))
-    pairs |= set(recent.filter(team_ward_id__in=ids).values_list("pk", "team_ward_id"))
-    for _, ward_id in pairs:
-        counts[ward_id] = counts.get(ward_id, 0) + 1
+    recent = ExcellenceReport.objects.filter(created_at__gte=since).order_by()
+    counts = dict(recent.filter(ward_id__in=ids).values_list("ward_id").annotate(n=Count("pk")))
+    about_team = (
+        recent.filter(team_ward_id__in=ids)
+        .exclude(team_ward_id=F("ward_id"))
+        .values_list("team_ward_id")
+        .annotate(n=Count("pk"))
+    )
+    for ward_id, n in about_team:
+        counts[ward_id] = counts.get(ward_id, 0) + n
     return counts
 
 
-def concerns_by_ward(wards: list[Ward]) -> tuple[dict[int, int], dict[int, str]]:
-    """How many live measures on each ward have 'concern' as their latest signal, and those measures' signals.
+def concerns_by_ward(wards: list[Ward]) -> dict[int, int]:
+    """How many live measures on each ward have 'concern' as their latest signal: two grouped counts, one row per
+    ward back (a trust has thousands of measures).
 
-    A measure counts on its own ward, or on each of its initiative's wards when it has none. Light rows
-    only: each measure's latest signal is the column its data's services keep (Measure.latest_signal), whatever
-    its data type or chart, so nothing is analysed here (a trust has thousands of measures).
+    A measure counts on its own ward, or on each of its initiative's wards when it has none. Each measure's latest
+    signal is the column its data's services keep (Measure.latest_signal), whatever its data type or chart, so
+    nothing is analysed here.
     """
-    ids = {ward.pk for ward in wards}
-    rows = list(
-        Measure.objects.filter(initiative__status=Status.LIVE).values_list(
-            "pk", "latest_signal", "ward_id", "initiative_id"
+    ids = [ward.pk for ward in wards]
+    concern = Measure.objects.filter(initiative__status=Status.LIVE, latest_signal="concern").order_by()
+    counts = dict(concern.filter(ward_id__in=ids).values_list("ward_id").annotate(n=Count("pk")))
+    on_initiative_wards = (
+        Initiative.wards.through.objects.filter(
+            ward_id__in=ids,
+            initiative__status=Status.LIVE,
+            initiative__measures__ward__isnull=True,
+            initiative__measures__latest_signal="concern",
         )
+        .order_by()
+        .values_list("ward_id")
+        .annotate(n=Count("initiative__measures"))
     )
-    wards_of: dict[int, list[int]] = {}
-    unplaced = {initiative_id for _, _, ward_id, initiative_id in rows if ward_id is None}
-    for initiative_id, ward_id in Initiative.wards.through.objects.filter(
-        initiative_id__in=unplaced, ward_id__in=ids
-    ).values_list("initiative_id", "ward_id"):
-        wards_of.setdefault(initiative_id, []).append(ward_id)
-    placed = {
-        pk: [w for w in ([ward_id] if ward_id else wards_of.get(initiative_id, [])) if w in ids]
-        for pk, _, ward_id, initiative_id in rows
-    }
-    placed = {pk: targets for pk, targets in placed.items() if targets}
-    signals = {pk: signal or "not_enough_data" for pk, signal, _, _ in rows if pk in placed}
-    counts: dict[int, int] = {}
-    for pk, targets in placed.items():
-        if signals.get(pk) == "concern":
-            for ward_id in targets:
-                counts[ward_id] = counts.get(ward_id, 0) + 1
-    return counts, signals
+    for ward_id, n in on_initiative_wards:
+        counts[ward_id] = counts.get(ward_id, 0) + n
+    return counts
 
 
-def ward_rows(wards: list[Ward], sort: str = "name", page: int | None = None) -> tuple[list[WardRow], dict[int, str]]:
+def ward_rows(wards: list[Ward], sort: str = "name", page: int | None = None) -> list[WardRow]:
     """Every ward's row, sorted; with `page`, the readiness (the costly column: each audit's answers are scored)
-    is read only for that page's wards unless the table is sorted by it. Returns (rows, measure signals)."""
+    is read only for that page's wards unless the table is sorted by it."""
     loads = ward_live_loads(wards)
     excellence = excellence_counts(wards)
-    concerns, signals = concerns_by_ward(wards)
+    concerns = concerns_by_ward(wards)
     rows = [
         WardRow(
             ward=ward,
@@ -338,7 +337,7 @@ def ward_rows(wards: list[Ward], sort: str = "name", page: int | None = None) ->
     rows = sort_rows(rows, sort)
     if page is not None and not by_readiness:
         _add_readiness(rows[(page - 1) * WARD_PAGE_SIZE : page * WARD_PAGE_SIZE])
-    return rows, signals
+    return rows
 
 
 def _add_readiness(rows: list[WardRow]) -> None:
@@ -393,7 +392,7 @@ def dashboard_context(
     wards = list(scoped_wards(scope))
     paginator = Paginator(wards, WARD_PAGE_SIZE)
     ward_page = paginator.get_page(page)
-    rows, _signals = ward_rows(wards, sort or "name", page=ward_page.number)
+    rows = ward_rows(wards, sort or "name", page=ward_page.number)
     ward_page.object_list = rows[ward_page.start_index() - 1 : ward_page.end_index()] if rows else []
     grouped = _counts_by_priority_and_status(initiatives)
     statuses = status_rows(initiatives, grouped)

@@ -70,7 +70,7 @@ def test_dashboard_sorts_and_filters(page, live_server, demo, sign_in):
     page.wait_for_url(re.compile(r"sort=-load"))
     expect(page.locator("#ward-table")).to_be_visible()
     chief = User.objects.get(username="chiefnurse")
-    rows, _ = dashboard.ward_rows(list(dashboard.scoped_wards(dashboard.dashboard_scope(chief))), "-load")
+    rows = dashboard.ward_rows(list(dashboard.scoped_wards(dashboard.dashboard_scope(chief))), "-load")
     shown = page.locator("#ward-table tbody tr").evaluate_all("rows => rows.map(r => r.dataset.ward)")
     assert shown == [row.ward.slug for row in rows]
     page.get_by_label("Directorate").select_option(label="Surgery and Critical Care")

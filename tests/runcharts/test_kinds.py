@@ -329,9 +329,8 @@ def test_the_dashboard_counts_a_concern_on_a_proportion_through_the_column(propo
     proportion.initiative.status = "live"
     proportion.initiative.save()
     services.save_values(measure_id=proportion.pk, by=qi_lead, values=monthly_readings())
-    rows, signals = dashboard.ward_rows([ward])
+    rows = dashboard.ward_rows([ward])
     assert rows[0].concern_count == 1
-    assert signals == {proportion.pk: "concern"}
 
 
 # --- Reminders ----------------------------------------------------------------------------------------------------
