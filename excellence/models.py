@@ -10,12 +10,12 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 
 from qiportal import permissions
 from qiportal.fields import LONG, SHORT, free_text
 from qiportal.models import User, Ward
+from qiportal.paths import path_for
 
 
 class Theme(models.Model):
@@ -108,7 +108,7 @@ class ExcellenceReport(models.Model):
         return f"Excellence report {self.pk} ({self.ward})"
 
     def get_absolute_url(self) -> str:
-        return reverse("excellence:report_detail", args=[self.pk])
+        return path_for("excellence:report_detail", self.pk)
 
     @property
     def about(self) -> list[str]:

@@ -1,7 +1,6 @@
 """The measure board pages: the trust's, a directorate's and a ward's, with CSV and XLSX downloads (issue 19)."""
 
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -10,6 +9,7 @@ from django.views.decorators.http import require_GET
 from hub import board
 from qiportal import exports, permissions
 from qiportal.models import Directorate, Ward
+from qiportal.paging import page_by_ids
 
 
 @require_GET
@@ -37,7 +37,7 @@ def _board(request, scope: board.BoardScope):
     export = request.GET.get("export")
     if export in ("csv", "xlsx"):
         return _export(request, scope, measures, export)
-    page = Paginator(measures, board.PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_by_ids(measures, board.PAGE_SIZE, request.GET.get("page"))
     rows = [board.BoardRow(measure) for measure in page]
     # Only the wards whose measures are on this page: the trust has some 150, and their load and readiness are
     # read for each ward shown.

@@ -19,6 +19,7 @@ from projects import lifecycle
 from qiportal import permissions
 from qiportal.fields import LONG, MEDIUM, SHORT, free_line, free_text
 from qiportal.models import Directorate, StrategicPriority, User, Ward
+from qiportal.paths import path_for
 
 
 def format_load(value: Decimal) -> str:
@@ -158,6 +159,9 @@ class Initiative(models.Model):
             models.Index(fields=["lead", "status"], name="initiative_lead"),
             models.Index(fields=["directorate", "status"], name="initiative_directorate"),
             models.Index(fields=["scope", "status"], name="initiative_scope"),
+            # The log's default order (most recently changed first): its first page reads 25 rows from here
+            # instead of joining and sorting every initiative the person may see.
+            models.Index(fields=["-updated_at", "-id"], name="initiative_recent"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -179,7 +183,7 @@ class Initiative(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("initiative_detail", args=[self.pk])
+        return path_for("initiative_detail", self.pk)
 
     @property
     def is_open(self) -> bool:

@@ -13,9 +13,10 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
+
+from qiportal.paths import path_for
 
 
 class Trust(models.Model):
@@ -94,7 +95,7 @@ class Ward(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("ward_detail", args=[self.slug])
+        return path_for("ward_detail", self.slug)
 
     def readiness_is_stale(self, today: date | None = None) -> bool:
         """No closed FFIT audit, or the latest closed more than QI_FFIT_STALE_MONTHS ago."""

@@ -10,12 +10,12 @@ the choices below are built from.
 
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from projects.models import Initiative
 from qiportal.fields import MEDIUM, SHORT, free_line, free_text
 from qiportal.models import Directorate, User, Ward
+from qiportal.paths import path_for
 from runcharts import kinds
 from runcharts.latest import ASSURANCES, VARIATIONS
 
@@ -171,7 +171,7 @@ class Measure(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("runcharts:measure_detail", args=[self.pk])
+        return path_for("runcharts:measure_detail", self.pk)
 
     @property
     def is_standing(self) -> bool:

@@ -1,6 +1,5 @@
 """The initiative log: the portfolio list, its filters and its downloads."""
 
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -10,6 +9,7 @@ from projects import selectors
 from projects.filters import PortfolioFilter
 from projects.models import Decision, Status
 from qiportal import exports, permissions
+from qiportal.paging import page_by_ids
 
 K = Decision.Kind
 
@@ -40,12 +40,11 @@ def _portfolio_context(request) -> dict:
     counts = selectors.status_counts(queryset)
     query = request.GET.copy()
     query.pop("page", None)
-    paginator = Paginator(rows, 25)
-    paginator.count = counts["total"]  # counted with the status tabs: spare the paginator its own COUNT query
     return {
         "filter": filterset,
         "filter_form": filterset.form,
-        "page": paginator.get_page(request.GET.get("page")),
+        # Counted with the status tabs: the paginator needs no COUNT query of its own.
+        "page": page_by_ids(rows, 25, request.GET.get("page"), count=counts["total"]),
         "counts": counts,
         "status_rows": [(value, label, counts[value]) for value, label in Status.choices],
         "query": query.urlencode(),
