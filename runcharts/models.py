@@ -174,6 +174,13 @@ class Measure(models.Model):
         return path_for("runcharts:measure_detail", self.pk)
 
     @property
+    def chart_kind_words(self) -> str:
+        """What its image is, for alt text: "Run chart", "XmR chart", "P′ chart"... Before any analysis, the chart
+        chosen for it, or a run chart, which "auto" draws until there are points enough for limits."""
+        chart = self.latest_chart or (self.chart if self.chart != self.Chart.AUTO else "anhoej")
+        return kinds.SHORT_NAMES.get(chart, "Chart").split(" (")[0]
+
+    @property
     def is_standing(self) -> bool:
         return self.scope != self.Scope.INITIATIVE
 

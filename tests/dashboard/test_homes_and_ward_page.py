@@ -184,7 +184,7 @@ def test_ward_page_shows_flag_history_readiness_excellence_and_charts(client, st
     assertContains(response, reverse("excellence:ward_weekly_chart", args=[ward.slug]))
     measure = ward.measures.get()
     assertContains(response, reverse("runcharts:chart", args=[measure.pk, "svg"]))
-    assertContains(response, f'alt="Run chart of {measure.name}')
+    assertContains(response, f'alt="XmR chart of {measure.name}')  # 21 weeks of values: limits, so an XmR chart
 
 
 def test_ward_manager_gets_the_readiness_history_link(client, ward_manager, ward):

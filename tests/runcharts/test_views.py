@@ -3,7 +3,7 @@
 import csv
 import io
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.db import connection
@@ -258,7 +258,7 @@ def test_rephase_needs_a_reason_and_starts_a_new_period(signed_in, measure):
 def test_the_initiative_page_shows_each_measures_run_chart_at_an_address_naming_its_version(signed_in, measure):
     add_points(measure, SHIFT)
     page = signed_in.get(measure.initiative.get_absolute_url()).content.decode()
-    found = re.findall(r'<img src="(/measures/\d+/chart\.svg\?v=([^"]+))" alt="Run chart of Handovers on time\.', page)
+    found = re.findall(r'<img src="(/measures/\d+/chart\.svg\?v=([^"]+))" alt="XmR chart of Handovers on time\.', page)
     assert len(found) == 1
     url, version = found[0]
     response = signed_in.get(url)
@@ -320,6 +320,15 @@ def test_a_short_xmr_chart_of_one_period_says_so(signed_in, measure):
     measure.save()
     add_points(measure, SHIFT[:8])
     assertContains(signed_in.get(measure.get_absolute_url()), "The limits are drawn from only 8 weeks")
+
+
+def test_chart_alt_text_names_the_chart_drawn_run_chart_until_there_are_points_for_limits(signed_in, measure):
+    add_points(measure, SHIFT[:5])
+    assert 'alt="Run chart of Handovers on time.' in signed_in.get(measure.initiative.get_absolute_url()).content.decode()
+    add_points(measure, SHIFT[5:], start=date(2025, 10, 13) + timedelta(weeks=5))  # 21 weekly values: limits can be drawn, so "auto" draws an XmR chart
+    page = signed_in.get(measure.initiative.get_absolute_url()).content.decode()
+    assert 'alt="XmR chart of Handovers on time.' in page
+    assert "Run chart of Handovers" not in page
 
 
 def test_chart_alt_text_on_the_initiative_and_ward_pages_names_the_measures_frequency(signed_in, initiative):
