@@ -323,10 +323,12 @@ def test_a_short_xmr_chart_of_one_period_says_so(signed_in, measure):
 
 
 def test_chart_alt_text_names_the_chart_drawn_run_chart_until_there_are_points_for_limits(signed_in, measure):
+    url = measure.initiative.get_absolute_url()
     add_points(measure, SHIFT[:5])
-    assert 'alt="Run chart of Handovers on time.' in signed_in.get(measure.initiative.get_absolute_url()).content.decode()
-    add_points(measure, SHIFT[5:], start=date(2025, 10, 13) + timedelta(weeks=5))  # 21 weekly values: limits can be drawn, so "auto" draws an XmR chart
-    page = signed_in.get(measure.initiative.get_absolute_url()).content.decode()
+    assert 'alt="Run chart of Handovers on time.' in signed_in.get(url).content.decode()
+    # 21 weekly values: limits can be drawn, so "auto" draws an XmR chart.
+    add_points(measure, SHIFT[5:], start=date(2025, 10, 13) + timedelta(weeks=5))
+    page = signed_in.get(url).content.decode()
     assert 'alt="XmR chart of Handovers on time.' in page
     assert "Run chart of Handovers" not in page
 
