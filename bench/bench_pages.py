@@ -299,7 +299,12 @@ def top_costs(admin, pages, before, limit: int = 6) -> dict[str, list[str]]:
             return f"{short}:{line}({function})"
 
         mine = sorted(
-            (r for r in rows if str(REPO) in r[0][0] and any(f"/{p}" in r[0][0] for p in own)),
+            (
+                r
+                for r in rows
+                # The app's own functions; its middleware wraps every view, so it would only head each list.
+                if str(REPO) in r[0][0] and any(f"/{p}" in r[0][0] for p in own) and "middleware" not in r[0][0]
+            ),
             key=lambda r: r[1][3],
             reverse=True,
         )[:limit]
