@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from projects.models import Initiative, PdsaCycle, Status
 from qiportal import notifications
-from qiportal.jobs import JobResult, iso_week
+from qiportal.jobs import JobResult, deliver_pending, iso_week
 from qiportal.models import Notification, NotificationKind, User
 
 
@@ -90,6 +90,7 @@ def send_weekly_digest(*, today: date | None = None) -> JobResult:
     The heading counts the things listed, so it always matches the list below it.
     """
     result = JobResult("send_weekly_digest")
+    deliver_pending()  # this run's reminders first: those meant for the digest belong in this one
     today = today or timezone.localdate()
     period = iso_week(today)
     waiting = (

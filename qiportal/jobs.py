@@ -115,6 +115,16 @@ def reminder_run() -> Iterator[None]:
     _deliver(run.batches)
 
 
+def deliver_pending() -> None:
+    """Deliver what the current reminder run has collected so far, if inside one. The weekly digest calls this
+    first, so the reminders a person asked to get in their digest, made earlier in the same run, are in this
+    week's digest rather than waiting for next week's."""
+    run = _current_run.get()
+    if run is not None and run.batches:
+        batches, run.batches = run.batches, []
+        _deliver(batches)
+
+
 def _deliver(batches: list[tuple[ReminderBatch, str]]) -> None:
     reminders = [reminder for batch, _ in batches for reminder in batch.reminders]
     send_reminders(reminders)

@@ -286,3 +286,16 @@ def test_nothing_due_is_a_quiet_run(db):
 )
 def test_each_status_says_what_happened(status, attempts, shown):
     assert Notification(status=status, attempts=attempts).delivery == shown
+
+
+@time_machine.travel(MONDAY, tick=False)
+def test_a_digest_only_reminder_made_in_a_run_is_in_that_runs_digest(ward, sponsor, committed):
+    """run_jobs sends every reminder at the end of the run; the digest, which runs last, takes the ones meant for
+    it first, rather than leaving them for next week's digest."""
+    NotificationPreference.objects.create(user=sponsor, kind=NotificationKind.REVIEW_DUE, channel=Channel.DIGEST)
+    InitiativeFactory(sponsor=sponsor, wards=[ward], next_review_on=date(2026, 11, 20), title="Falls huddles")
+    committed(lambda: call_command("run_jobs", stdout=StringIO()))
+    [digest] = emails_to(sponsor, "Your QI Portal week")
+    assert "Falls huddles" in digest.body
+    reminder = Notification.objects.get(recipient=sponsor, kind=NotificationKind.REVIEW_DUE)
+    assert reminder.status != Notification.Status.DIGEST  # gathered into this digest, not waiting for the next
