@@ -15,10 +15,12 @@ CLOSED_PORT_BROKER = "redis://127.0.0.1:1/0"  # nothing listens on port 1
 
 @pytest.fixture
 def broker_down(settings):
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    settings.CELERY_BROKER_URL = CLOSED_PORT_BROKER
+    # Saved before the settings change: Celery reads its configuration from Django's settings, so saving after
+    # would save the broken broker and leave it behind for every later test (they then sent no email at all).
     saved = {key: app.conf[key] for key in ("task_always_eager", "broker_url", "broker_connection_retry")}
     saved_options = app.conf.broker_transport_options
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.CELERY_BROKER_URL = CLOSED_PORT_BROKER
     app.conf.update(
         task_always_eager=False,
         broker_url=CLOSED_PORT_BROKER,
