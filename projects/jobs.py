@@ -116,7 +116,7 @@ def _open_flags(crowded: list[tuple[Ward, WardLoad]], *, result: JobResult, noti
     leads = qi_leads()
     managers = ward_managers(flag.ward_id for flag in flags)
     sponsors = _sponsors_touching([by_ward[flag.ward_id][0] for flag in flags])
-    notes = []
+    notices = []
     for flag in flags:
         ward, load = by_ward[flag.ward_id]
         lines = [
@@ -126,18 +126,22 @@ def _open_flags(crowded: list[tuple[Ward, WardLoad]], *, result: JobResult, noti
             "A senior manager can accept this for now, with a reason and a review date, or pause or halt "
             "initiatives to shield the ward.",
         ]
-        notes.append(
-            notifications.Note(
+        notices.append(
+            notifications.Reminder(
                 recipients=[*managers.get(ward.pk, []), *sponsors.get(ward.pk, []), *leads],
                 kind=NotificationKind.OVERLOAD,
-                title=f"{ward} is over its initiative threshold",
-                body="\n\n".join(lines),
                 subject=flag,
+                title=f"{ward} is over its initiative threshold",
+                body=" ".join(lines),
                 url=reverse("projects:overload_flag", args=[flag.pk]),
-                event=f"flag-{flag.pk}",
+                every=None,
+                topic="opened",
+                notice=True,
             )
         )
-    sent = notifications.notify_many(notes)
+    # One message per person for all the flags this scan opened (a first scan may open dozens), each flag told
+    # to each person once (its ReminderLog), in the transaction that opens the flags.
+    sent = notifications.send_reminders(notices)
     result.add(f"  Told {len({n.recipient_id for n in sent})} people about {len(flags)} wards over their threshold.")
 
 
@@ -265,19 +269,26 @@ def mark_stalled(*, today: date, result: JobResult, notify_people: bool = True) 
         Initiative.objects.filter(pk__in=[i.pk for i in updated]).update(is_stalled=True, stalled_since=today)
         for initiative in updated:
             result.add(f"Marked ‘{initiative.title}’ as stalled.", "stalled")
-            if not notify_people:
-                continue
-            notifications.notify(
-                recipients=[initiative.sponsor],
-                kind=NotificationKind.STALLED,
-                title=f"‘{initiative.title}’ has stalled",
-                body=(
-                    f"‘{initiative.title}’ has had no PDSA activity and no new measure data for {weeks} weeks. "
-                    "It is in your review queue: decide whether to support it, pause it or halt it."
-                ),
-                subject=initiative,
-                url=reverse("review_detail", args=[initiative.pk]),
-                event=f"stalled-{today.isoformat()}",
+        if notify_people:
+            # Each sponsor hears about all the initiatives that stalled today in one message.
+            notifications.send_reminders(
+                [
+                    notifications.Reminder(
+                        recipients=[initiative.sponsor],
+                        kind=NotificationKind.STALLED,
+                        subject=initiative,
+                        title=f"‘{initiative.title}’ has stalled",
+                        body=(
+                            f"‘{initiative.title}’ has had no PDSA activity and no new measure data for {weeks} "
+                            "weeks. It is in your review queue: decide whether to support it, pause it or halt it."
+                        ),
+                        url=reverse("review_detail", args=[initiative.pk]),
+                        every=None,
+                        topic=f"stalled-{today.isoformat()}",
+                        notice=True,
+                    )
+                    for initiative in updated
+                ]
             )
 
 

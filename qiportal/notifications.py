@@ -108,7 +108,8 @@ class Reminder:
 
     `every` is the reminder period (None: once only, per topic); `topic` separates reminders about the same
     thing (a review date, a missing week); `says` is the job's report line when anyone was reminded, where
-    "{who}" becomes their names and "{n}" their number.
+    "{who}" becomes their names and "{n}" their number. `notice` marks news rather than a reminder (a flag just
+    opened, an initiative just stalled): sent once, and a message of several is headed as new things.
     """
 
     recipients: list[User]
@@ -120,6 +121,7 @@ class Reminder:
     every: timedelta | None = WEEKLY
     topic: str = ""
     says: str = ""
+    notice: bool = False
     result: object = None  # the JobResult of the job that added it
     reminded: list[User] = field(default_factory=list)
 
@@ -216,8 +218,11 @@ def _batched(person: User, channel: str, items: list[tuple[tuple, Reminder]], ba
         title, body, url = first.title, first.body, first.url
     else:
         labels = [NotificationKind(kind).label for kind in dict.fromkeys(r.kind for _, r in items)]
-        what = labels[0].lower() if len(labels) == 1 else "things waiting for you in QI Portal"
-        title = f"{len(items)} reminders: {what}"
+        if all(reminder.notice for _, reminder in items):
+            title = f"{labels[0]}: {len(items)} new" if len(labels) == 1 else f"{len(items)} new things in QI Portal"
+        else:
+            what = labels[0].lower() if len(labels) == 1 else "things waiting for you in QI Portal"
+            title = f"{len(items)} reminders: {what}"
         body = reminder_list_text(listed)
         url = ""
     return Notification(

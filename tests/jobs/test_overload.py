@@ -70,6 +70,26 @@ def test_two_runs_make_one_flag_and_one_notification_each(ward, load_ward, ward_
     assert len([m for m in mail.outbox if ward_manager.email in m.to]) == 1
 
 
+def test_a_scan_opening_flags_on_three_wards_sends_each_person_one_email_listing_them(
+    directorate, sponsor, qi_lead, committed
+):
+    from tests.factories import WardFactory
+
+    wards = [WardFactory(directorate=directorate, name=f"{name} Ward", overload_threshold=1) for name in "ABC"]
+    for ward in wards:
+        InitiativeFactory.create_batch(2, directorate=directorate, sponsor=sponsor, wards=[ward], status="live")
+    committed(jobs.scan_wards)
+    assert OverloadFlag.objects.open().count() == 3
+    for person in (sponsor, qi_lead):
+        [email] = [m for m in mail.outbox if person.email in m.to]
+        assert email.subject == "Ward overload (initiativitis) flags: 3 new"
+        for ward in wards:
+            assert f"{ward.name} is over its initiative threshold" in email.body
+    mail.outbox.clear()
+    committed(jobs.scan_wards)
+    assert mail.outbox == [], "each flag is told once"
+
+
 def test_admins_weights_and_thresholds_count(ward, load_ward):
     load_ward(directorate=4)
     jobs.scan_wards()
