@@ -1,7 +1,7 @@
 """Each role's home shows what that role needs today; the ward page shows who works on what there."""
 
 import re
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from django.urls import reverse
 from django.utils import timezone
@@ -198,3 +198,24 @@ def test_ward_page_charts_are_limited(client, staff, ward):
     client.force_login(staff)
     html = client.get(ward.get_absolute_url()).content.decode()
     assert html.count("/chart.svg") == 6
+
+
+def test_a_stalled_initiative_on_the_sponsors_home_says_when_its_last_activity_was(client, sponsor, ward):
+    """'No activity since' is the last PDSA activity or data, not the day the scan marked it stalled."""
+    from datetime import date, datetime
+
+    InitiativeFactory(
+        sponsor=sponsor,
+        wards=[ward],
+        status="live",
+        title="Quiet rounds",
+        is_stalled=True,
+        stalled_since=date(2026, 11, 23),
+        last_activity_at=datetime(2026, 10, 5, 12, 0, tzinfo=UTC),
+    )
+    html = home(client, sponsor).content.decode()
+    stalled = html[html.index("Stalled initiatives you sponsor") :]
+    item = stalled[stalled.index("Quiet rounds") :]
+    item = item[: item.index("</li>")]
+    assert "no activity since 5 Oct 2026" in item
+    assert "stalled since 23 Nov 2026" in item
