@@ -16,7 +16,10 @@ class DateBoxesFilter(django_filters.DateFilter):
 
 class ReportFilter(django_filters.FilterSet):
     ward = django_filters.ModelChoiceFilter(
-        label="Ward", queryset=Ward.objects.filter(is_active=True), method="filter_ward", empty_label="All wards"
+        label="Ward",
+        queryset=Ward.objects.filter(is_active=True).only("pk", "name"),  # a choice list: names only
+        method="filter_ward",
+        empty_label="All wards",
     )
     theme = django_filters.ModelChoiceFilter(
         label="Value or theme",

@@ -15,7 +15,7 @@ class PortfolioFilter(django_filters.FilterSet):
         queryset=Directorate.objects.all(), method="in_directorate", empty_label="Any directorate"
     )
     ward = django_filters.ModelChoiceFilter(
-        queryset=Ward.objects.all(), method="on_ward", empty_label="Any ward", field_name="wards"
+        queryset=Ward.objects.only("pk", "name"), method="on_ward", empty_label="Any ward", field_name="wards"
     )
     priority = django_filters.ModelChoiceFilter(
         queryset=StrategicPriority.objects.all(), label="Strategic priority", empty_label="Any priority"

@@ -3,15 +3,17 @@
 A filter form is rendered on every view of the portfolio and the excellence list, and crispy renders each field
 through half a dozen templates and each <option> through Django's widget templates: about a third of the page's
 time (issue 15). The filter fields are plain text boxes, selects and single checkboxes, so this writes the same
-NHS.UK markup as the crispy pack (templates/nhsuk/field.html, layout/checkbox.html) directly. Anything else (a field
-with errors, a date, radios, a widget this does not know) is handed to the crispy pack unchanged, so a person sees
-the same form either way; tests/qiportal/test_filter_form.py compares the two.
+NHS.UK markup as the crispy pack (templates/nhsuk/field.html, layout/checkbox.html, layout/date_input.html)
+directly. Anything else (a field with errors, radios, a widget this does not know) is handed to the crispy pack
+unchanged, so a person sees the same form either way; tests/qiportal/test_filter_form.py compares the two.
 """
 
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
 from django import forms, template
 from django.forms.utils import flatatt
 from django.utils.html import conditional_escape, format_html, format_html_join
+
+from qiportal.widgets import NhsDateInput
 
 register = template.Library()
 
@@ -29,6 +31,8 @@ def _field(bound) -> str:
     widget = bound.field.widget
     if bound.is_hidden:
         return str(bound)
+    if isinstance(widget, NhsDateInput) and not bound.errors:
+        return _date(bound, widget)
     if bound.errors or not isinstance(widget, FAST) or isinstance(widget, SLOW):
         return as_crispy_field(bound, "nhsuk")
     if isinstance(widget, forms.CheckboxInput):
@@ -104,3 +108,35 @@ def _checkbox(bound, widget) -> str:
         conditional_escape(bound.label),
         _hint(bound, "nhsuk-hint nhsuk-checkboxes__hint"),
     )
+
+
+def _date(bound, widget) -> str:
+    """The NHS.UK date input: day, month and year boxes in a fieldset under one legend (layout/date_input.html)."""
+    described = format_html(' aria-describedby="{}_helptext"', bound.auto_id) if bound.help_text else ""
+    boxes = format_html_join(
+        "",
+        '<div class="nhsuk-date-input__item"><div class="nhsuk-form-group">'
+        '<label class="nhsuk-label nhsuk-date-input__label" for="{}">{}</label>'
+        '<input class="nhsuk-input nhsuk-date-input__input nhsuk-input--width-{}" id="{}" name="{}" type="text"'
+        ' inputmode="numeric"{}></div></div>',
+        (
+            (box["id"], box["label"], box["width"], box["id"], box["name"], _value_attr(box["value"]))
+            for box in widget.boxes(bound.html_name, bound.auto_id, bound.value())
+        ),
+    )
+    return format_html(
+        '<div id="div_{}" class="nhsuk-form-group"><fieldset class="nhsuk-fieldset" role="group"{}>'
+        '<legend class="nhsuk-fieldset__legend">{}{}</legend>{}<div class="nhsuk-date-input" id="{}">{}</div>'
+        "</fieldset></div>",
+        bound.auto_id,
+        described,
+        bound.label,
+        _optional(bound),
+        _hint(bound, "nhsuk-hint"),
+        bound.auto_id,
+        boxes,
+    )
+
+
+def _value_attr(value) -> str:
+    return format_html(' value="{}"', value) if value else ""
