@@ -12,6 +12,7 @@ from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
 from django import forms, template
 from django.forms.utils import flatatt
 from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.safestring import SafeString
 
 from qiportal.widgets import NhsDateInput
 
@@ -83,12 +84,19 @@ def _input(bound, widget, css: str) -> str:
     return format_html("<input{}>", flatatt(attrs))
 
 
+_SELECTED = SafeString(" selected")  # a constant, no input in it
+
+
 def _select(bound, widget, choices) -> str:
     selected = {str(v) for v in widget.format_value(bound.value())}
+    # Each option written straight from a fixed pattern (a ward list has 150): the same markup flatatt() gives.
     options = format_html_join(
         "",
-        "<option{}>{}</option>",
-        ((flatatt({"value": str(value), "selected": str(value) in selected}), label) for value, label in choices),
+        '<option value="{}"{}>{}</option>',
+        (
+            (value, _SELECTED if value in selected else "", label)
+            for value, label in ((str(v), lab) for v, lab in choices)
+        ),
     )
     return format_html("<select{}>{}</select>", flatatt(_attrs(bound, widget, "nhsuk-select")), options)
 
