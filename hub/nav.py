@@ -21,7 +21,16 @@ class NavItem:
     current: bool = False
 
 
-def items_for(request) -> list[NavItem]:
+@dataclass(frozen=True)
+class Header:
+    """The header's menu, and the notifications link kept in its account area, where it stays in view at any width
+    (the menu folds what does not fit into "More": at 320 px only its first two items stay)."""
+
+    items: list[NavItem]
+    notifications: NavItem
+
+
+def header_for(request) -> Header:
 
     user = request.user
     path = request.path
@@ -43,11 +52,13 @@ def items_for(request) -> list[NavItem]:
         items.append(
             NavItem("Readiness audits", reverse("ffit:audit_list"), counts["to_complete"] or None, "to answer")
         )
-    unread = counts["unread"]
-    items.append(NavItem("Notifications", reverse("notification_list"), unread or None, "unread"))
     if permissions.is_admin(user):
         items.append(NavItem("Admin", reverse("admin:index")))
-    return [NavItem(i.label, i.url, i.count, i.count_label, _is_current(path, i.url)) for i in items]
+    url = reverse("notification_list")
+    return Header(
+        items=[NavItem(i.label, i.url, i.count, i.count_label, _is_current(path, i.url)) for i in items],
+        notifications=NavItem("Notifications", url, counts["unread"] or None, "unread", _is_current(path, url)),
+    )
 
 
 def _counts(user) -> dict[str, int]:

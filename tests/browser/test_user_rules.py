@@ -28,6 +28,36 @@ def test_the_approve_page_shows_what_approval_does_to_oak_wards_load(page, live_
     expect(page.get_by_role("heading", name="Record your decision")).to_be_visible()
 
 
+def test_unread_notifications_stay_in_view_at_320px_in_the_account_area(page, live_server, demo, sign_in):
+    """The menu folds what does not fit into "More"; the notifications link and its count sit with the account
+    links, which never fold, so a person on a phone sees what is waiting for them."""
+    from qiportal import notifications
+    from qiportal.models import Notification, NotificationKind, User
+
+    staff = User.objects.get(username="staff")
+    for n in range(3):
+        notifications.notify(
+            recipients=[staff], kind=NotificationKind.DECISION, title=f"Decision {n}", body="A decision.", event=str(n)
+        )
+    unread = Notification.objects.filter(recipient=staff, read_at__isnull=True).count()
+    assert unread >= 3
+    sign_in("staff")
+    page.set_viewport_size({"width": 320, "height": 800})
+    page.goto(f"{live_server.url}/excellence/")
+    account = page.get_by_role("navigation", name="Account")
+    link = account.get_by_role("link", name=f"Notifications {unread} unread")
+    expect(link).to_be_visible()
+    expect(link.locator(".app-nav-count")).to_have_text(f"{unread} unread")
+    expect(
+        page.get_by_role("navigation", name="Menu").get_by_role("link", name=re.compile("^Notifications"))
+    ).to_have_count(0)
+    assert_no_sideways_scroll(page)
+    assert_accessible(page)
+    link.click()
+    expect(page).to_have_title("Notifications – QI Portal")
+    expect(account.get_by_role("link", name=re.compile("^Notifications"))).to_have_attribute("aria-current", "page")
+
+
 def test_the_sponsors_reviews_count_stays_in_view_at_320px(page, live_server, demo, sign_in):
     sign_in("sponsor")
     page.set_viewport_size({"width": 320, "height": 800})
