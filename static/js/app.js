@@ -44,3 +44,32 @@ for (const picker of document.querySelectorAll("[data-app-picker]")) {
     status.textContent = words ? `${shown} of ${items.length} ${noun} shown` : "";
   });
 }
+
+// What "More" hides still counts. At narrow widths the NHS.UK header moves the menu items that do
+// not fit into the list behind its "More" button; a count on a hidden item (audits to answer, say)
+// would then be out of sight. The button shows the total of the counts it hides.
+const headerMenu = document.querySelector(".nhsuk-header__menu");
+const moreButton = headerMenu?.querySelector(".nhsuk-header__menu-toggle");
+if (headerMenu && moreButton) {
+  const badge = document.createElement("span");
+  badge.className = "app-nav-count";
+  badge.hidden = true;
+  moreButton.append(badge);
+  const showHidden = () => {
+    let total = 0;
+    for (const count of headerMenu.querySelectorAll(".nhsuk-header__menu-list .app-nav-count")) {
+      total += Number.parseInt(count.textContent, 10) || 0;
+    }
+    const words = `${total}`;
+    if (badge.hidden !== (total === 0) || badge.dataset.total !== words) {
+      badge.hidden = total === 0;
+      badge.dataset.total = words;
+      badge.replaceChildren(words, Object.assign(document.createElement("span"), {
+        className: "nhsuk-u-visually-hidden",
+        textContent: " waiting in these pages",
+      }));
+    }
+  };
+  new MutationObserver(showHidden).observe(headerMenu, { childList: true, subtree: true });
+  showHidden();
+}

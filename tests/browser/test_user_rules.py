@@ -58,6 +58,33 @@ def test_unread_notifications_stay_in_view_at_320px_in_the_account_area(page, li
     expect(account.get_by_role("link", name=re.compile("^Notifications"))).to_have_attribute("aria-current", "page")
 
 
+def test_more_shows_the_counts_it_hides_at_320px(page, live_server, demo, sign_in):
+    """Staff see Home and Initiatives at 320 px; "Readiness audits" and its count fold behind "More", whose button
+    then carries that count."""
+    from ffit.models import Audit, Response
+    from qiportal.models import User, Ward
+
+    staff = User.objects.get(username="staff")
+    waiting = Response.objects.filter(respondent=staff, submitted_at__isnull=True, audit__status=Audit.Status.OPEN)
+    if not waiting.exists():
+        audit = Audit.objects.create(ward=Ward.objects.first(), owner=User.objects.get(username="wardmanager"))
+        Response.objects.create(audit=audit, respondent=staff)
+    count = waiting.count()
+    sign_in("staff")
+    page.set_viewport_size({"width": 320, "height": 800})
+    page.goto(f"{live_server.url}/excellence/")
+    more = page.get_by_role("button", name=f"Browse More {count} waiting in these pages")
+    expect(more).to_be_visible()
+    expect(more.locator(".app-nav-count")).to_have_text(f"{count} waiting in these pages")
+    more.click()
+    expect(page.get_by_role("link", name=f"Readiness audits {count} to answer")).to_be_visible()
+    assert_no_sideways_scroll(page)
+    assert_accessible(page)
+    page.set_viewport_size({"width": 1280, "height": 800})  # everything fits: nothing hidden, no count on More
+    expect(page.get_by_role("link", name=f"Readiness audits {count} to answer")).to_be_visible()
+    expect(page.locator(".nhsuk-header__menu-toggle .app-nav-count")).to_be_hidden()
+
+
 def test_the_sponsors_reviews_count_stays_in_view_at_320px(page, live_server, demo, sign_in):
     sign_in("sponsor")
     page.set_viewport_size({"width": 320, "height": 800})
