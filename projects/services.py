@@ -214,6 +214,10 @@ def decide(
         next_review_on = next_review_on or today + timedelta(weeks=initiative.review_interval_weeks)
         if next_review_on <= today:
             raise ValidationError({"next_review_on": "The next review date must be in the future"})
+    elif kind in (K.PAUSE, K.RESUME):
+        # A pause or a resume is the sponsor's look at the initiative today: its next review falls one review
+        # interval on, so a review that was overdue is not still shown as overdue straight after the decision.
+        next_review_on = today + timedelta(weeks=initiative.review_interval_weeks)
     decision = Decision(
         initiative=initiative,
         kind=kind,
@@ -238,6 +242,9 @@ def decide(
         initiative.approved_on = today
         initiative.next_review_on = today + timedelta(weeks=initiative.review_interval_weeks)
         update += ["approved_on", "next_review_on"]
+    elif kind in (K.PAUSE, K.RESUME):
+        initiative.next_review_on = next_review_on
+        update.append("next_review_on")
     elif kind == K.REVIEW_DONE:
         initiative.next_review_on = next_review_on
         initiative.flagged_for_attention = False

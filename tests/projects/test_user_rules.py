@@ -101,6 +101,37 @@ def test_editing_the_charter_to_a_mixed_scope_is_refused_beside_the_field(client
     assertContains(response, 'id="id_directorate_error"')
 
 
+# A pause or a resume is a review: the next one falls an interval on ----------------------------------------------
+
+
+def test_pausing_and_resuming_an_overdue_initiative_sets_its_next_review_an_interval_on(client, sponsor, ward):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    initiative = InitiativeFactory(
+        sponsor=sponsor, wards=[ward], status=Status.LIVE, next_review_on=today - timedelta(days=10)
+    )
+    client.force_login(sponsor)
+    assert initiative.title in _overdue_section(client)
+    for kind, status in ((Decision.Kind.PAUSE, Status.PAUSED), (Decision.Kind.RESUME, Status.LIVE)):
+        decision = services.decide(initiative_id=initiative.pk, kind=kind, by=sponsor, reason="Winter pressures")
+        initiative.refresh_from_db()
+        expected = today + timedelta(weeks=initiative.review_interval_weeks)
+        assert initiative.status == status
+        assert initiative.next_review_on == decision.next_review_on == expected
+        assert initiative.title not in _overdue_section(client)  # just reviewed: not overdue the moment after
+        assert f"next on {expected:%-d %B %Y}" in client.get(initiative.get_absolute_url()).content.decode()
+
+
+def _overdue_section(client) -> str:
+    page = client.get(reverse("projects:review_queue")).content.decode()
+    start = page.index('id="overdue"')
+    end = page.find("<h2", start)  # the next group's heading
+    return page[start : end if end != -1 else len(page)]
+
+
 # An ended initiative: no progress score to set, no next review -------------------------------------------------
 
 
