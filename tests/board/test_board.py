@@ -119,10 +119,10 @@ def test_a_page_without_ward_measures_says_so(client, staff, qi_lead, board_worl
 
 def test_the_header_links_to_the_board_after_reviews(client, staff, sponsor):
     client.force_login(sponsor)
-    labels = [item.label for item in client.get(reverse("home")).context["nav_items"]]
+    labels = [item.label for item in client.get(reverse("home")).context["nav"].items]
     assert labels[:4] == ["Home", "Reviews", "Board", "Initiatives"]
     client.force_login(staff)
     page = client.get(reverse("board"))
-    board = next(item for item in page.context["nav_items"] if item.label == "Board")
+    board = next(item for item in page.context["nav"].items if item.label == "Board")
     assert board.url == reverse("board") and board.current
-    assert [item.label for item in page.context["nav_items"]][:3] == ["Home", "Board", "Initiatives"]
+    assert [item.label for item in page.context["nav"].items][:3] == ["Home", "Board", "Initiatives"]
