@@ -3,11 +3,13 @@
 Every function here runs a fixed number of queries whatever the number of wards, audits or respondents.
 """
 
+import functools
 from dataclasses import dataclass
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
+from django.db import connection
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
@@ -15,7 +17,7 @@ from ffit import scoring
 from ffit.guidance import GUIDANCE
 from ffit.models import Audit, Response
 from ffit.questionnaire import ITEMS_BY_KEY, SCALE, SECTIONS
-from qiportal.models import User, Ward
+from qiportal.models import Notification, User, Ward
 
 # Short names for tables, charts and captions; the seed's stem question stays the section's title.
 SECTION_NAMES: dict[str, str] = {
@@ -305,7 +307,34 @@ def ward_history(ward: Ward) -> list[HistoryRow]:
 
 def invitation_counts(user: User) -> dict[str, int]:
     """How many audits this person was ever invited to, and how many wait for their answers: one query."""
-    return Response.objects.filter(respondent=user).aggregate(
-        invited=Count("pk"),
-        to_complete=Count("pk", filter=Q(submitted_at__isnull=True, audit__status=Audit.Status.OPEN)),
+    counts = header_counts(user)
+    return {"invited": counts["invited"], "to_complete": counts["to_complete"]}
+
+
+def header_counts(user: User) -> dict[str, int]:
+    """The header's counts that are this person's own: audits invited to, audits waiting for their answers, and
+    unread notifications (qiportal.notifications.unread_count's rule), in one query. Written as SQL: the database
+    answers it in a tenth of a millisecond, while building it through the ORM's annotations took two, on every page
+    (issue 15). It reads only this person's own rows, so no permission rule is involved."""
+    with connection.cursor() as cursor:
+        cursor.execute(_header_counts_sql(), [user.pk, user.pk, user.pk, Audit.Status.OPEN])
+        unread, invited, to_complete = cursor.fetchone()
+    return {"unread": unread, "invited": invited, "to_complete": to_complete}
+
+
+@functools.cache
+def _header_counts_sql() -> str:
+    """Table and column names from the models' metadata; every value is a parameter."""
+    notification, response, audit = (model._meta for model in (Notification, Response, Audit))
+    return (
+        f"SELECT (SELECT COUNT(*) FROM {notification.db_table} WHERE {_column(notification, 'recipient')} = %s"  # noqa: S608  # nosec B608
+        f" AND {_column(notification, 'read_at')} IS NULL),"
+        f" (SELECT COUNT(*) FROM {response.db_table} WHERE {_column(response, 'respondent')} = %s),"
+        f" (SELECT COUNT(*) FROM {response.db_table} r JOIN {audit.db_table} a ON a.{_column(audit, 'id')} ="
+        f" r.{_column(response, 'audit')} WHERE r.{_column(response, 'respondent')} = %s"
+        f" AND r.{_column(response, 'submitted_at')} IS NULL AND a.{_column(audit, 'status')} = %s)"
     )
+
+
+def _column(meta, field: str) -> str:
+    return connection.ops.quote_name(meta.get_field(field).column)

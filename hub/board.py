@@ -435,13 +435,8 @@ class WardPanel:
         return f"Open overload flag since {flag.opened_at:%-d %B %Y} (load {format_load(flag.load_at_open)})"
 
 
-def board_ward_loads(wards: list[Ward]) -> dict:
-    """Each ward's live load and open flag: the board's one call for load, so a stored load can replace it here."""
-    return ward_live_loads(wards)
-
-
 def ward_panels(wards: list[Ward], *, with_sections: bool) -> list[WardPanel]:
-    loads = board_ward_loads(wards)
+    loads = ward_live_loads(wards)
     readiness = latest_readiness(ward.pk for ward in wards) if with_sections else {}
     return [
         WardPanel(ward, loads.get(ward.pk), readiness[ward.pk].weakest_sections if ward.pk in readiness else [])
