@@ -139,3 +139,16 @@ def coach(request, db):
 @pytest.fixture
 def admin_user(request, db):
     return make_person("admin_user", _places(request))
+
+
+@pytest.fixture
+def migrator(transactional_db):
+    """tests.migrations.migrate_to, with the schema migrated back to current when the test ends."""
+    from django.core.management import call_command
+
+    from tests.migrations import migrate_to
+
+    try:
+        yield migrate_to
+    finally:
+        call_command("migrate", verbosity=0)

@@ -5,8 +5,6 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 from django.utils import timezone
 
@@ -57,18 +55,15 @@ def test_approving_on_a_ready_ward_needs_no_reason(client, ward, ward_manager, s
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_backfill_migration_fills_wards_from_audits_already_closed_and_reverses(ward, ward_manager):
+def test_the_backfill_migration_fills_wards_from_audits_already_closed_and_reverses(migrator, ward, ward_manager):
     with time_machine.travel(timezone.now() - timedelta(days=30)):
         audit_with_answers(ward, ward_manager, {ward_manager: all_answers(2)})
     audit_with_answers(ward, ward_manager, {ward_manager: all_answers(5, managers=3)})
     latest = Audit.objects.order_by("-closed_at").first()
-    executor = MigrationExecutor(connection)
-    executor.migrate([("ffit", "0001_audits")])
+    migrator(("ffit", "0001_audits"))
     cleared = Ward.objects.get(pk=ward.pk)
     assert (cleared.readiness_closed_on, cleared.readiness_lowest_percent) == (None, None)
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate([("ffit", "0002_backfill_ward_readiness")])
+    migrator(("ffit", "0002_backfill_ward_readiness"))
     ward.refresh_from_db()
     assert ward.readiness_closed_on == timezone.localdate(latest.closed_at)
     assert ward.readiness_lowest_percent == Decimal("60.0")

@@ -3,8 +3,6 @@
 from datetime import date
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from projects import lifecycle
 from projects.models import Initiative
@@ -12,17 +10,14 @@ from tests.factories import InitiativeFactory
 
 
 @pytest.mark.django_db(transaction=True)
-def test_ended_initiatives_lose_their_next_review_and_running_ones_keep_it(ward, sponsor):
+def test_ended_initiatives_lose_their_next_review_and_running_ones_keep_it(migrator, ward, sponsor):
     due = date(2027, 1, 11)
     ended = {status: InitiativeFactory(sponsor=sponsor, wards=[ward], status=status) for status in lifecycle.ENDED}
     live = InitiativeFactory(sponsor=sponsor, wards=[ward], status="live")
     paused = InitiativeFactory(sponsor=sponsor, wards=[ward], status="paused")
     Initiative.objects.update(next_review_on=due)  # as initiatives seeded before the rule were left
-    executor = MigrationExecutor(connection)
-    executor.migrate([("projects", "0007_backfill_ward_loads")])
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate([("projects", "0008_clear_ended_next_reviews")])
+    migrator(("projects", "0007_backfill_ward_loads"))
+    migrator(("projects", "0008_clear_ended_next_reviews"))
     assert set(ended) == {"completed", "halted", "not_approved"}  # the statuses the migration names
     for initiative in ended.values():
         initiative.refresh_from_db()

@@ -4,8 +4,6 @@ from datetime import date, timedelta
 
 import pytest
 import time_machine
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from projects import services
@@ -41,7 +39,7 @@ def test_entering_data_and_planning_a_cycle_record_activity(ward, sponsor):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_backfill_takes_the_latest_of_creation_cycles_and_data(ward, sponsor):
+def test_the_backfill_takes_the_latest_of_creation_cycles_and_data(migrator, ward, sponsor):
     long_ago = timezone.now() - timedelta(weeks=30)
     with time_machine.travel(long_ago, tick=False):
         quiet = InitiativeFactory(sponsor=sponsor, wards=[ward])
@@ -49,11 +47,8 @@ def test_the_backfill_takes_the_latest_of_creation_cycles_and_data(ward, sponsor
     with time_machine.travel(long_ago + timedelta(weeks=10), tick=False):
         PdsaCycleFactory(initiative=busy)
     Initiative.objects.update(last_activity_at=timezone.now())  # as 0004 leaves them
-    executor = MigrationExecutor(connection)
-    executor.migrate([("projects", "0004_initiative_last_activity")])
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate([("projects", "0005_backfill_last_activity")])
+    migrator(("projects", "0004_initiative_last_activity"))
+    migrator(("projects", "0005_backfill_last_activity"))
     quiet.refresh_from_db()
     busy.refresh_from_db()
     assert abs(quiet.last_activity_at - long_ago) < timedelta(seconds=1)

@@ -98,34 +98,24 @@ def test_a_control_chart_judges_assurance_against_its_last_limits(qi_lead):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_migration_stores_the_latest_analysis_of_existing_measures():
-    from django.core.management import call_command
-    from django.db import connection
-    from django.db.migrations.executor import MigrationExecutor
-
+def test_the_migration_stores_the_latest_analysis_of_existing_measures(migrator):
     from tests.factories import InitiativeFactory
 
     def migrate(target):
-        executor = MigrationExecutor(connection)
-        executor.loader.build_graph()
-        executor.migrate([("runcharts", target)])
-        return executor.loader.project_state([("runcharts", target)]).apps
+        return migrator(("runcharts", target))
 
-    try:
-        apps = migrate("0008_latest_analysis")
-        initiative = InitiativeFactory()
-        old = apps.get_model("runcharts", "Measure").objects.create(
-            initiative_id=initiative.pk, name="Falls", definition="Falls a week.", chart="xmr", unit="count"
-        )
-        values = SERIES["spike"]
-        apps.get_model("runcharts", "DataPoint").objects.bulk_create(
-            apps.get_model("runcharts", "DataPoint")(measure=old, week_start=w, value=v)
-            for w, v in zip(weeks(20), values, strict=True)
-        )
-        migrate("0009_backfill_latest_analysis")
-        measure = Measure.objects.get(pk=old.pk)
-        assert measure.latest_variation == spc.xmr(values).variation == "improvement_high"
-        assert measure.latest_signal == "improvement"
-        assert measure.latest_values[-1] == [weeks(20)[-1].isoformat(), 30]
-    finally:
-        call_command("migrate", verbosity=0)
+    apps = migrate("0008_latest_analysis")
+    initiative = InitiativeFactory()
+    old = apps.get_model("runcharts", "Measure").objects.create(
+        initiative_id=initiative.pk, name="Falls", definition="Falls a week.", chart="xmr", unit="count"
+    )
+    values = SERIES["spike"]
+    apps.get_model("runcharts", "DataPoint").objects.bulk_create(
+        apps.get_model("runcharts", "DataPoint")(measure=old, week_start=w, value=v)
+        for w, v in zip(weeks(20), values, strict=True)
+    )
+    migrate("0009_backfill_latest_analysis")
+    measure = Measure.objects.get(pk=old.pk)
+    assert measure.latest_variation == spc.xmr(values).variation == "improvement_high"
+    assert measure.latest_signal == "improvement"
+    assert measure.latest_values[-1] == [weeks(20)[-1].isoformat(), 30]

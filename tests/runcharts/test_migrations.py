@@ -1,28 +1,21 @@
 """Measures made before data types become single-value weekly measures (0003), and going back undoes it."""
 
 import pytest
-from django.core.management import call_command
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from tests.factories import InitiativeFactory
+from tests.migrations import migrate_to
 
 BEFORE = [("runcharts", "0003_add_measure_kinds")]
 AFTER = [("runcharts", "0004_existing_measures_single_weekly")]
 
 
 def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
+    return migrate_to(*targets)
 
 
 @pytest.fixture
-def at_0002(transactional_db):
-    apps = migrate(BEFORE)
-    yield apps
-    call_command("migrate", verbosity=0)  # leave the database as every other test expects it
+def at_0002(migrator):
+    return migrator(*BEFORE)
 
 
 def old_measure(apps, name="Discharges before noon"):
