@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 
 from ffit.selectors import header_counts
-from projects.selectors import review_total
+from projects.selectors import review_total_for
 from qiportal import permissions
 from qiportal.models import Role
 
@@ -38,7 +38,7 @@ def header_for(request) -> Header:
     # Reviews right after Home: the header folds what does not fit into "More" from the end, and at 320 px only
     # the first two items stay in the bar, so the count a sponsor acts on stays in view (issue 17).
     if reviewer:
-        items.append(NavItem("Reviews", reverse("projects:review_queue"), review_total(user), "to review"))
+        items.append(NavItem("Reviews", reverse("projects:review_queue"), review_total_for(request), "to review"))
     if permissions.can_view_board(user):  # after Reviews, so the count keeps its place at 320 px
         items.append(NavItem("Board", reverse("board")))
     items.append(NavItem("Initiatives", reverse("projects:portfolio")))

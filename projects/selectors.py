@@ -97,6 +97,15 @@ def review_total(user: User) -> int:
     return _in_review_queue(user).order_by().count()
 
 
+def review_total_for(request) -> int:
+    """review_total() of the person making this request, counted once per request: the header shows it on every
+    page and the review queue pages by it, so that page would otherwise count its queue twice."""
+    total = getattr(request, "_review_total", None)
+    if total is None:
+        total = request._review_total = review_total(request.user)
+    return total
+
+
 def review_counts(user: User) -> dict[str, int]:
     """The badge counts for the navigation and the queue's headings, in one query."""
     today = timezone.localdate()

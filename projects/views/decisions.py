@@ -85,7 +85,7 @@ def review_queue(request):
 def _review_queue_context(request) -> dict:
     # Paged: a trust-wide sponsor or admin may have hundreds waiting; the groups split each page.
     # Counted as the header counts it: cheaper than counting the annotated, ordered queryset.
-    total = selectors.review_total(request.user)
+    total = selectors.review_total_for(request)
     page = page_by_ids(selectors.review_queue(request.user), 50, request.GET.get("page"), count=total)
     queue = list(page)
     today = timezone.localdate()
