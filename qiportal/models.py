@@ -6,7 +6,7 @@ named wards, a senior manager oversees named directorates or, with no directorat
 """
 
 from datetime import date
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
@@ -47,6 +47,13 @@ class Directorate(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+@lru_cache(maxsize=8)
+def _stale_before(today: date, months: int) -> date:
+    """The day before which a closed audit is stale: the month arithmetic done once a day, not once per ward (a
+    dashboard or board asks it for 150 wards)."""
+    return today - relativedelta(months=months)
 
 
 class Ward(models.Model):
@@ -101,8 +108,7 @@ class Ward(models.Model):
         """No closed FFIT audit, or the latest closed more than QI_FFIT_STALE_MONTHS ago."""
         if self.readiness_closed_on is None:
             return True
-        cutoff = (today or timezone.localdate()) - relativedelta(months=settings.QI["FFIT_STALE_MONTHS"])
-        return self.readiness_closed_on < cutoff
+        return self.readiness_closed_on < _stale_before(today or timezone.localdate(), settings.QI["FFIT_STALE_MONTHS"])
 
     def needs_readiness_warning(self, today: date | None = None) -> bool:
         """Readiness missing, stale, or with a section below QI_FFIT_WEAK_SECTION_PERCENT: approving an initiative
