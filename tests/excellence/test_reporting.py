@@ -1,5 +1,7 @@
 """Reporting excellence: the form, the patient-details guard and delivery to recipients and managers."""
 
+import re
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -7,7 +9,7 @@ from django.utils import timezone
 from pytest_django.asserts import assertContains
 
 from excellence import services
-from excellence.models import Conversation, ExcellenceReport, RecipientResponse
+from excellence.models import Conversation, ExcellenceReport, RecipientResponse, Theme
 from qiportal.models import Notification, NotificationKind
 
 
@@ -176,3 +178,23 @@ def test_services_refuse_what_the_forms_refuse(make_report, staff, ward, colleag
     with pytest.raises(ValidationError, match="Remove the patient details"):
         services.say_thank_you(report=report, by=colleague, message=NHS_NUMBER)
     assert ExcellenceReport.objects.count() == 1
+
+
+def test_the_list_counts_each_value_and_theme_over_the_reports_the_person_sees(
+    client, make_report, theme, admin_user, outsider, other_ward
+):
+    """An admin's unfiltered list counts every report's tags; someone who sees fewer, or a filtered list, counts
+    only the reports listed."""
+    kindness = Theme.objects.create(name="Kindness", kind=Theme.Kind.THEME)
+    make_report(tags=[theme, kindness])
+    make_report(tags=[theme])
+    make_report(reporter=outsider, ward=other_ward, tags=[theme], recipients=[], team_ward=other_ward)
+
+    def themes(user, query=""):
+        client.force_login(user)
+        page = client.get(reverse("excellence:report_list") + query).content.decode()
+        return re.findall(r"<li>(Compassion|Kindness): (\d+)</li>", page)
+
+    assert themes(admin_user) == [("Compassion", "3"), ("Kindness", "1")]
+    assert themes(outsider) == [("Compassion", "1")]
+    assert themes(admin_user, f"?ward={other_ward.pk}") == [("Compassion", "1")]
