@@ -11,8 +11,8 @@ from projects.models import ChangeIdea, Decision, Initiative, OverloadFlag, Pdsa
 from projects.services import IHI_SCALE, STAGE_FIELDS, scope_errors
 from qiportal.fields import MEDIUM, limit_of
 from qiportal.forms import PatientSafeFormMixin, add_form_token, required_when
-from qiportal.models import Directorate, Role, StrategicPriority, User, Ward
-from qiportal.widgets import PARTS, CheckboxPicker, DateField, NhsDateInput
+from qiportal.models import Directorate, Role, RoleAssignment, StrategicPriority, User, Ward
+from qiportal.widgets import PARTS, CheckboxPicker, DateField, LongSelect, NhsDateInput
 
 
 def _people():
@@ -28,6 +28,8 @@ def _helper(form, button: str, secondary: str | None = None) -> FormHelper:
 
 
 class PersonChoiceField(forms.ModelChoiceField):
+    widget = LongSelect  # every member of staff: options written in one pass
+
     def label_from_instance(self, obj):
         return f"{obj.display_name}{f' ({obj.job_title})' if obj.job_title else ''}"
 
@@ -121,18 +123,16 @@ class CharterPeopleForm(forms.Form):
     )
     sponsor = PersonChoiceField(
         label="Sponsor",
-        queryset=_people(),
+        # Only senior managers may sponsor: the list offers them alone, not every member of staff.
+        queryset=_people().filter(pk__in=RoleAssignment.objects.filter(role=Role.SENIOR_MANAGER).values("user_id")),
         empty_label="Choose the sponsor",
         help_text="A senior manager who will review the initiative and can pause or halt it.",
-        error_messages={"required": "Choose a sponsor"},
+        error_messages={
+            "required": "Choose a sponsor",
+            "invalid_choice": "Choose a sponsor who is a senior manager",
+        },
     )
     coach = PersonChoiceField(label="QI coach", queryset=_people(), required=False, empty_label="No coach")
-
-    def clean_sponsor(self):
-        sponsor = self.cleaned_data["sponsor"]
-        if not sponsor.has_role(Role.SENIOR_MANAGER):
-            raise forms.ValidationError("Choose a sponsor who is a senior manager")
-        return sponsor
 
 
 class CharterPlanForm(PatientSafeFormMixin, forms.Form):

@@ -2,6 +2,7 @@
 
 from django import template
 
+from qiportal import widgets
 from qiportal.widgets import CheckboxPicker, NhsDateInput, box_id, wrong_boxes
 
 register = template.Library()
@@ -30,3 +31,9 @@ def error_anchor(bound_field) -> str:
     if is_nhs_date(bound_field):
         return box_id(bound_field.auto_id, (wrong_boxes(bound_field) or ("day",))[0])
     return bound_field.id_for_label or bound_field.auto_id
+
+
+@register.simple_tag
+def checkbox_items(bound_field) -> str:
+    """A multiple-choice field's checkboxes in one pass (a team picker lists every member of staff)."""
+    return widgets.checkbox_items(bound_field)

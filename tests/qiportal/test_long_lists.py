@@ -1,0 +1,92 @@
+"""Long lists (a select of every member of staff, a team picker) written in Python are the same HTML as Django's
+and the crispy pack's templates wrote, and the people step of logging an initiative stays quick at a large trust."""
+
+import pytest
+from django import forms
+from django.template import Context, Template
+from django.test.html import parse_html
+from django.urls import reverse
+
+from projects.forms import CharterPeopleForm, PersonChoiceField
+from qiportal.models import User
+from qiportal.widgets import CheckboxPicker, LongSelect, checkbox_items
+from tests.factories import UserFactory
+from tests.queries import cold_queries
+
+CHOICES = [("", "Choose the lead"), ("1", "Ann O'Brien & <b>Co</b>"), ("2", "Bo Chen (Nurse)"), ("3", "Cy")]
+
+
+@pytest.mark.parametrize("value", [None, "2", "1"])
+@pytest.mark.parametrize(
+    "attrs",
+    [{}, {"class": "nhsuk-select", "aria-describedby": "id_lead_helptext", "required": True, "disabled": False}],
+)
+def test_a_long_select_is_the_same_markup_as_djangos(value, attrs):
+    ours = LongSelect(choices=CHOICES).render("lead", value, {"id": "id_lead", **attrs})
+    django = forms.Select(choices=CHOICES).render("lead", value, {"id": "id_lead", **attrs})
+    assert parse_html(ours) == parse_html(django)
+    assert "Ann O&#x27;Brien &amp; &lt;b&gt;Co&lt;/b&gt;" in ours  # escaped, never markup
+
+
+def test_a_long_select_with_option_groups_is_left_to_djangos_templates():
+    choices = [("Wards", [("1", "Oak"), ("2", "Ash")]), ("Teams", [("3", "Theatres")])]
+    ours = LongSelect(choices=choices).render("place", "2", {"id": "id_place"})
+    assert parse_html(ours) == parse_html(forms.Select(choices=choices).render("place", "2", {"id": "id_place"}))
+    assert "<optgroup" in ours
+
+
+# The crispy pack's loop over each checkbox, as templates/nhsuk/layout/checkboxes.html wrote it before.
+TEMPLATE_LOOP = Template(
+    """{% for choice in field %}
+      <div class="nhsuk-checkboxes__item">
+        <input class="nhsuk-checkboxes__input" id="{% if forloop.first %}{{ field.auto_id }}{% else %}"""
+    """{{ choice.id_for_label }}{% endif %}" name="{{ choice.data.name }}" type="checkbox" """
+    """value="{{ choice.data.value|stringformat:'s' }}"{% if choice.data.selected %} checked{% endif %}"""
+    """{% include "nhsuk/layout/attrs.html" with attrs=choice.data.attrs %}>
+        <label class="nhsuk-label nhsuk-checkboxes__label" for="{% if forloop.first %}{{ field.auto_id }}"""
+    """{% else %}{{ choice.id_for_label }}{% endif %}">{{ choice.choice_label }}</label>
+      </div>
+      {% endfor %}"""
+)
+
+
+class TeamForm(forms.Form):
+    team = forms.MultipleChoiceField(choices=CHOICES[1:], required=False, widget=CheckboxPicker(noun="people"))
+
+
+@pytest.mark.parametrize("data", [None, {"team": ["1", "3"]}])
+def test_checkbox_items_are_the_same_markup_as_the_crispy_packs_loop(data):
+    field = TeamForm(data)["team"]
+    ours = checkbox_items(field)
+    assert parse_html(ours) == parse_html(TEMPLATE_LOOP.render(Context({"field": field})))
+    assert 'id="id_team"' in ours  # the first box takes the field's id: the error summary links to it
+    assert ours.count(" checked") == (2 if data else 0)
+
+
+@pytest.mark.django_db
+def test_the_people_fields_use_long_lists_and_keep_the_chosen_people():
+    lead, member = UserFactory(first_name="Lee", last_name="Lead"), UserFactory(first_name="Tam", last_name="Team")
+    form = CharterPeopleForm(initial={"lead": lead, "team": [member]})
+    assert isinstance(PersonChoiceField(queryset=User.objects.all()).widget, LongSelect)
+    html = form.as_div() + str(checkbox_items(form["team"]))
+    assert f'<option value="{lead.pk}" selected>Lee Lead' in html
+    assert f'value="{member.pk}" checked' in html
+
+
+@pytest.mark.django_db
+def test_the_people_step_lists_every_member_of_staff_in_a_fixed_number_of_queries(client, qi_lead, sponsor):
+    client.force_login(qi_lead)
+    url = reverse("projects:initiative_create_step", args=["people"])
+    client.get(url)  # the first view starts the draft in the session
+    counts = []
+    for batch in (5, 300):
+        UserFactory.create_batch(batch)
+        with cold_queries() as captured:
+            page = client.get(url).content.decode()
+        counts.append(len(captured))
+        everyone = User.objects.filter(is_active=True).count()
+        assert page.count('class="nhsuk-checkboxes__input"') == everyone  # the team picker: every person
+        # Lead and coach: everyone; sponsor: the senior managers alone; an empty choice each.
+        assert page.count("<option") == 2 * everyone + 1 + 3
+        assert f'<option value="{sponsor.pk}">{sponsor.display_name}' in page
+    assert counts[0] == counts[1], counts
