@@ -213,6 +213,8 @@ def pages_to_measure():
         "Board, trust": ("/board/", []),
         "Board, directorate": (f"/board/directorates/{ward.directorate.slug}/", []),
         "Board, ward": (f"/board/wards/{ward.slug}/", []),
+        # A form with the trust's whole staff in its lists: lead, team, sponsor and coach of a new initiative.
+        "Log an initiative, people step": ("/initiatives/new/people/", []),
     }
     return admin, pages
 

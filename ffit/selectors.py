@@ -7,7 +7,6 @@ import functools
 from dataclasses import dataclass
 from datetime import date
 
-from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db import connection
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -17,7 +16,7 @@ from ffit import scoring
 from ffit.guidance import GUIDANCE
 from ffit.models import Audit, Response
 from ffit.questionnaire import ITEMS_BY_KEY, SCALE, SECTIONS
-from qiportal.models import Notification, User, Ward
+from qiportal.models import Notification, User, Ward, readiness_stale_before
 
 # Short names for tables, charts and captions; the seed's stem question stays the section's title.
 SECTION_NAMES: dict[str, str] = {
@@ -36,10 +35,6 @@ WEAKEST_COUNT = 2  # how many of the lowest-scoring sections to name and give gu
 
 def weak_percent() -> int:
     return settings.QI["FFIT_WEAK_SECTION_PERCENT"]
-
-
-def stale_before(today: date | None = None) -> date:
-    return (today or timezone.localdate()) - relativedelta(months=settings.QI["FFIT_STALE_MONTHS"])
 
 
 def answer_label(value: int | None) -> str:
@@ -152,7 +147,7 @@ def _latest_readiness(ward_ids: list[int]) -> dict[int, Readiness]:
     latest_ids = Ward.objects.filter(pk__in=ward_ids).annotate(latest=Subquery(latest)).values("latest")
     audits = list(Audit.objects.filter(pk__in=latest_ids))
     scored = _stored_scores(audits)
-    cutoff = stale_before()
+    cutoff = readiness_stale_before()
     found = {}
     for audit in audits:
         scores, respondents = scored[audit.pk]
@@ -294,7 +289,7 @@ def ward_history(ward: Ward) -> list[HistoryRow]:
         .order_by("-closed_at", "-pk")
     )
     scored = _stored_scores(audits)
-    cutoff = stale_before()
+    cutoff = readiness_stale_before()
     rows = []
     for audit in audits:
         scores, respondents = scored[audit.pk]

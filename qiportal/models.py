@@ -49,10 +49,14 @@ class Directorate(models.Model):
         return self.name
 
 
+def readiness_stale_before(today: date | None = None) -> date:
+    """The day before which a ward's latest closed FFIT audit is stale (QI_FFIT_STALE_MONTHS before today)."""
+    return _months_before(today or timezone.localdate(), settings.QI["FFIT_STALE_MONTHS"])
+
+
 @lru_cache(maxsize=8)
-def _stale_before(today: date, months: int) -> date:
-    """The day before which a closed audit is stale: the month arithmetic done once a day, not once per ward (a
-    dashboard or board asks it for 150 wards)."""
+def _months_before(today: date, months: int) -> date:
+    # Worked out once a day, not once per ward: a dashboard or board asks for 150 wards.
     return today - relativedelta(months=months)
 
 
@@ -108,7 +112,7 @@ class Ward(models.Model):
         """No closed FFIT audit, or the latest closed more than QI_FFIT_STALE_MONTHS ago."""
         if self.readiness_closed_on is None:
             return True
-        return self.readiness_closed_on < _stale_before(today or timezone.localdate(), settings.QI["FFIT_STALE_MONTHS"])
+        return self.readiness_closed_on < readiness_stale_before(today)
 
     def needs_readiness_warning(self, today: date | None = None) -> bool:
         """Readiness missing, stale, or with a section below QI_FFIT_WEAK_SECTION_PERCENT: approving an initiative
