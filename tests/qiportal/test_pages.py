@@ -1,5 +1,7 @@
 """The NHS.UK frame every page shares, the home page per role and the error pages."""
 
+import gzip
+
 import pytest
 from django.test import override_settings
 from django.urls import reverse
@@ -70,3 +72,14 @@ def test_security_headers_on_every_page(client, staff):
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "same-origin"
+
+
+def test_pages_are_compressed_for_browsers_that_accept_it_and_read_the_same(client, staff):
+    client.force_login(staff)
+    plain = client.get(reverse("home"))
+    packed = client.get(reverse("home"), headers={"accept-encoding": "gzip, deflate, br"})
+    assert "Content-Encoding" not in plain and packed["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in packed["Vary"]
+    assert len(packed.content) < len(plain.content) / 2
+    assert gzip.decompress(packed.content).decode().count('class="nhsuk-header"') == 1
+    assert f"Hello, {staff.first_name}" in gzip.decompress(packed.content).decode()
