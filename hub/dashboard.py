@@ -206,9 +206,14 @@ def reviews(initiatives) -> dict:
             :LIST_LIMIT
         ]
     )
-    counts = initiatives.order_by().aggregate(
-        overdue=Count("pk", filter=Q(status=Status.LIVE, next_review_on__lt=today)),
-        due=Count("pk", filter=Q(status=Status.LIVE, next_review_on__gte=today, next_review_on__lte=soon)),
+    # Counted over live initiatives reviewed by next week only (the review index's range), not every initiative.
+    counts = (
+        initiatives.filter(status=Status.LIVE, next_review_on__lte=soon)
+        .order_by()
+        .aggregate(
+            overdue=Count("pk", filter=Q(next_review_on__lt=today)),
+            due=Count("pk", filter=Q(next_review_on__gte=today)),
+        )
     )
     return {"rows": rows, **counts}
 
