@@ -12,6 +12,8 @@ from itertools import pairwise
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from simple_history.models import ModelChange
+from simple_history.utils import get_m2m_reverse_field_name
 
 from projects.models import ChangeIdea, Decision, Initiative, OverloadFlag, PdsaCycle, ProgressScore, Scope, Status
 from qiportal import permissions
@@ -178,10 +180,16 @@ def charter_history(initiative: Initiative, limit: int = 50) -> list[dict]:
     records = list(
         initiative.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1]
     )
-    deltas = [
-        (newer, [c for c in newer.diff_against(older).changes if c.field not in HISTORY_HIDDEN])
-        for newer, older in pairwise(records)
-    ]
+    # The wards and team each record held, read for every record at once: diff_against reads them again for each
+    # pair of records, two queries per record per list (215 queries for a page with a long history).
+    m2m = _m2m_history(records)
+    deltas = []
+    for newer, older in pairwise(records):
+        changes = newer.diff_against(older, excluded_fields=list(m2m)).changes
+        for name, by_record in m2m.items():
+            if by_record[older.pk] != by_record[newer.pk]:
+                changes.append(ModelChange(name, by_record[older.pk], by_record[newer.pk]))
+        deltas.append((newer, [c for c in changes if c.field not in HISTORY_HIDDEN]))
     names = _related_names(change for _, changes in deltas for change in changes)
     changes = []
     for newer, delta in deltas:
@@ -202,6 +210,25 @@ def charter_history(initiative: Initiative, limit: int = 50) -> list[dict]:
         if len(records) <= limit:
             changes.append({"at": first.history_date, "by": first.history_user, "fields": [], "created": True})
     return changes
+
+
+def _m2m_history(records) -> dict[str, defaultdict]:
+    """{field name: {history id: rows}} for each many-to-many field the history keeps: the rows as diff_against
+    gives them (dicts of the through table's editable fields, in the related row's order), one query a field."""
+    found = {}
+    if not records:
+        return found
+    for field in records[0]._history_m2m_fields:
+        through = getattr(records[0], field.name).model
+        order = get_m2m_reverse_field_name(field)
+        skip = ("id", "m2m_history_id", "history")
+        names = [f.name for f in through._meta.fields if f.editable and f.name not in skip]
+        by_record = defaultdict(list)
+        rows = through.objects.filter(history_id__in=[record.pk for record in records]).order_by(order)
+        for row in rows.values("history_id", *names):
+            by_record[row.pop("history_id")].append(row)
+        found[field.name] = by_record
+    return found
 
 
 def _related_ids(field, value) -> list:

@@ -11,6 +11,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 from projects import services
 from projects.models import Decision, Initiative, Scope, Status
 from tests.factories import InitiativeFactory, PriorityFactory, UserFactory, WardFactory
+from tests.queries import cold_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -211,3 +212,29 @@ def test_charter_history_shows_names_not_database_ids(client, qi_lead, sponsor, 
     # No bare ids anywhere in what changed.
     for pk in (megan.pk, tom.pk, willow.pk, new_priority.pk, trust_sponsor.pk, coach.pk):
         assert f"‘{pk}’" not in history and f", {pk}’" not in history
+
+
+def test_a_long_charter_history_is_read_in_a_fixed_number_of_queries(client, qi_lead, ward):
+    """Each record's wards and team are read for the whole history at once, not again for every pair of records."""
+    initiative = InitiativeFactory(lead=qi_lead, wards=[ward], directorate=ward.directorate)
+    people = UserFactory.create_batch(3)
+    willow = WardFactory(name="Willow Ward", directorate=ward.directorate)
+    client.force_login(qi_lead)
+    counts, edits = [], 0
+    for batch in (2, 8):
+        for _ in range(batch):
+            edits += 1
+            services.update_charter(
+                initiative_id=initiative.pk,
+                by=qi_lead,
+                wards=[ward, willow] if edits % 2 else [ward],
+                team=people[: edits % 3 + 1],
+            )
+        with cold_queries() as captured:
+            page = client.get(initiative.get_absolute_url()).content.decode()
+        counts.append(len(captured))
+    assert counts[0] == counts[1], counts
+    history = page[page.index('id="history"') :]
+    assert history.count(f"<strong>Wards</strong>: changed from ‘{ward.name}’ to ‘{ward.name}, Willow Ward’") == 5
+    assert history.count(f"<strong>Wards</strong>: changed from ‘{ward.name}, Willow Ward’ to ‘{ward.name}’") == 5
+    assert history.count("<strong>Team members</strong>: changed") == 10
