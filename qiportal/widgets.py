@@ -253,4 +253,5 @@ def checkbox_items(bound_field) -> str:
             f'<label class="nhsuk-label nhsuk-checkboxes__label" for="{control_id}">{text(choice.choice_label)}</label>'
             "</div>"
         )
-    return mark_safe("".join(items))  # noqa: S308  # nosec B308 B703 - every part escaped above
+    # Every part escaped above.
+    return mark_safe("".join(items))  # noqa: S308  # nosec B308 B703
