@@ -90,3 +90,23 @@ def test_the_people_step_lists_every_member_of_staff_in_a_fixed_number_of_querie
         assert page.count("<option") == 2 * everyone + 1 + 3
         assert f'<option value="{sponsor.pk}">{sponsor.display_name}' in page
     assert counts[0] == counts[1], counts
+
+
+@pytest.mark.django_db
+def test_the_charter_lists_are_read_once_and_say_the_same_as_each_person_row(qi_lead):
+    """Lead, team and coach share one read of the staff as plain values; each label is what the field would have
+    made from the person's row, for people with and without a job title or a name."""
+    nameless = UserFactory(first_name="", last_name="", username="locum7", job_title="")
+    titled = UserFactory(first_name="Ade", last_name="Bello", job_title="Physiotherapist")
+    form = CharterPeopleForm(initial={"lead": titled, "team": [nameless, titled], "coach": None})
+    field = form.fields["lead"]
+    for person in (nameless, titled, qi_lead):
+        label = field.label_from_instance(person)
+        assert (person.pk, label) in form.fields["team"].widget.choices
+        assert (person.pk, label) in form.fields["coach"].widget.choices
+    assert field.label_from_instance(nameless) == "locum7"
+    assert field.label_from_instance(titled) == "Ade Bello (Physiotherapist)"
+    html = str(form["lead"]) + checkbox_items(form["team"])
+    assert f'<option value="{titled.pk}" selected>Ade Bello (Physiotherapist)</option>' in html
+    assert f'value="{nameless.pk}" checked' in html and f'value="{qi_lead.pk}" checked' not in html
+    assert CharterPeopleForm({"lead": str(titled.pk), "sponsor": ""}).errors["sponsor"] == ["Choose a sponsor"]
