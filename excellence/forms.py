@@ -6,7 +6,7 @@ from django.utils import timezone
 from excellence.models import Conversation, ExcellenceReport, RecipientResponse, Theme
 from qiportal.fields import limit_of
 from qiportal.forms import PatientSafeFormMixin, add_form_token, required_when
-from qiportal.models import User, Ward
+from qiportal.models import User, Ward, people_choices
 from qiportal.widgets import CheckboxPicker, DateField
 
 NO_PATIENT_DETAILS = (
@@ -18,9 +18,13 @@ NO_PATIENT_DETAILS = (
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
 
+def staff_label(name: str, job_title: str) -> str:
+    return f"{name}, {job_title}" if job_title else name
+
+
 class StaffChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, user):
-        return f"{user.display_name}, {user.job_title}" if user.job_title else user.display_name
+        return staff_label(user.display_name, user.job_title)
 
 
 class ReportForm(PatientSafeFormMixin, forms.Form):
@@ -98,6 +102,8 @@ class ReportForm(PatientSafeFormMixin, forms.Form):
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["recipients"].queryset = User.objects.filter(is_active=True).exclude(pk=user.pk)
+        # Every colleague, read as plain values for the checkboxes (what is sent is checked against the queryset).
+        self.fields["recipients"].widget.choices = people_choices(self.fields["recipients"].queryset, staff_label)
         wards = Ward.objects.filter(is_active=True)
         self.fields["team_ward"].queryset = wards
         self.fields["ward"].queryset = wards

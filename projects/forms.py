@@ -4,7 +4,6 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.conf import settings
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from projects import selectors
@@ -12,7 +11,7 @@ from projects.models import ChangeIdea, Decision, Initiative, OverloadFlag, Pdsa
 from projects.services import IHI_SCALE, STAGE_FIELDS, scope_errors
 from qiportal.fields import MEDIUM, limit_of
 from qiportal.forms import PatientSafeFormMixin, add_form_token, required_when
-from qiportal.models import Directorate, Role, RoleAssignment, StrategicPriority, User, Ward
+from qiportal.models import Directorate, Role, RoleAssignment, StrategicPriority, User, Ward, people_choices
 from qiportal.widgets import PARTS, CheckboxPicker, DateField, LongSelect, NhsDateInput
 
 
@@ -28,30 +27,21 @@ def _helper(form, button: str, secondary: str | None = None) -> FormHelper:
     return helper
 
 
-def person_label(first_name: str, last_name: str, username: str, job_title: str) -> str:
-    """How a person is offered in the charter's lists: their name (User.display_name) and job title."""
-    name = f"{first_name} {last_name}".strip() or username
+def person_label(name: str, job_title: str) -> str:
+    """How a person is offered in the charter's lists: their name and job title."""
     return f"{name} ({job_title})" if job_title else name
-
-
-def person_choices(people: QuerySet[User]) -> list[tuple[int, str]]:
-    """(id, label) for each person, read as plain values: a trust's 2,000 staff, without making 2,000 rows."""
-    return [
-        (pk, person_label(*names))
-        for pk, *names in people.values_list("pk", "first_name", "last_name", "username", "job_title")
-    ]
 
 
 class PersonChoiceField(forms.ModelChoiceField):
     widget = LongSelect  # every member of staff: options written in one pass
 
     def label_from_instance(self, obj):
-        return person_label(obj.first_name, obj.last_name, obj.username, obj.job_title)
+        return person_label(obj.display_name, obj.job_title)
 
 
 class PeopleChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
-        return person_label(obj.first_name, obj.last_name, obj.username, obj.job_title)
+        return person_label(obj.display_name, obj.job_title)
 
 
 # The charter, over four short pages (NHS "one thing per page", loosely) -----------------------------
@@ -153,7 +143,7 @@ class CharterPeopleForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Lead, team and coach offer the same people: read once as (id, label) pairs for all three lists (each
         # field still checks what is sent against its own queryset).
-        people = person_choices(self.fields["lead"].queryset)
+        people = people_choices(self.fields["lead"].queryset, person_label)
         for name in ("lead", "coach"):
             self.fields[name].widget.choices = [("", self.fields[name].empty_label), *people]
         self.fields["team"].widget.choices = people

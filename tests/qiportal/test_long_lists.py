@@ -110,3 +110,17 @@ def test_the_charter_lists_are_read_once_and_say_the_same_as_each_person_row(qi_
     assert f'<option value="{titled.pk}" selected>Ade Bello (Physiotherapist)</option>' in html
     assert f'value="{nameless.pk}" checked' in html and f'value="{qi_lead.pk}" checked' not in html
     assert CharterPeopleForm({"lead": str(titled.pk), "sponsor": ""}).errors["sponsor"] == ["Choose a sponsor"]
+
+
+@pytest.mark.django_db
+def test_the_excellence_colleague_list_is_read_as_values_and_says_what_each_row_would(staff):
+    from excellence.forms import ReportForm
+
+    nameless = UserFactory(first_name="", last_name="", username="agency12", job_title="")
+    titled = UserFactory(first_name="Ade", last_name="Bello", job_title="Physiotherapist")
+    field = ReportForm(user=staff).fields["recipients"]
+    offered = dict(field.widget.choices)
+    assert offered[titled.pk] == field.label_from_instance(titled) == "Ade Bello, Physiotherapist"
+    assert offered[nameless.pk] == field.label_from_instance(nameless) == "agency12"
+    assert staff.pk not in offered  # nobody reports themselves
+    assert list(offered) == list(field.queryset.values_list("pk", flat=True))
