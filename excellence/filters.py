@@ -3,7 +3,6 @@ from datetime import timedelta
 import django_filters
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
-from django.db.models import Q
 
 from excellence.models import ExcellenceReport, Theme
 from qiportal.models import Ward
@@ -48,7 +47,7 @@ class ReportFilter(django_filters.FilterSet):
         self.form.helper.add_input(Submit("apply", "Apply filters", css_class="nhsuk-button--secondary"))
 
     def filter_ward(self, queryset, name, value):
-        return queryset.filter(Q(ward=value) | Q(team_ward=value))
+        return queryset.about_ward(value)
 
     def filter_week(self, queryset, name, value):
         monday = value - timedelta(days=value.weekday())

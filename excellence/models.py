@@ -51,6 +51,15 @@ class ReportQuerySet(models.QuerySet):
         """Reports the reporter and every recipient agreed may appear on the excellence wall."""
         return self.filter(is_shared=True)
 
+    def about_ward(self, ward):
+        """Reports made on a ward or about its team. Asked as one subquery each index answers ((ward, created_at)
+        and (team_ward, created_at)): written as `ward OR team_ward`, PostgreSQL walked the newest shared reports
+        of the whole trust looking for a ward's wall and, for a ward with none, read all 6,700 at the scale trust
+        (3.7 ms against 0.5; issue 15)."""
+        on_ward = ExcellenceReport.objects.filter(ward=ward).order_by().values("pk")
+        about_team = ExcellenceReport.objects.filter(team_ward=ward).order_by().values("pk")
+        return self.filter(pk__in=on_ward.union(about_team, all=True))
+
     def overdue(self):
         cutoff = timezone.now() - timedelta(days=settings.QI["EXCELLENCE_FOLLOW_UP_DAYS"])
         return self.filter(state=ExcellenceReport.State.AWAITING_CONVERSATION, created_at__lt=cutoff)

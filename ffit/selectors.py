@@ -300,12 +300,6 @@ def ward_history(ward: Ward) -> list[HistoryRow]:
     return rows
 
 
-def invitation_counts(user: User) -> dict[str, int]:
-    """How many audits this person was ever invited to, and how many wait for their answers: one query."""
-    counts = header_counts(user)
-    return {"invited": counts["invited"], "to_complete": counts["to_complete"]}
-
-
 def header_counts(user: User) -> dict[str, int]:
     """The header's counts that are this person's own: audits invited to, audits waiting for their answers, and
     unread notifications (qiportal.notifications.unread_count's rule), in one query. Written as SQL: the database

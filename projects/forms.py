@@ -32,16 +32,17 @@ def person_label(name: str, job_title: str) -> str:
     return f"{name} ({job_title})" if job_title else name
 
 
-class PersonChoiceField(forms.ModelChoiceField):
+class PersonLabel:
+    def label_from_instance(self, obj):
+        return person_label(obj.display_name, obj.job_title)
+
+
+class PersonChoiceField(PersonLabel, forms.ModelChoiceField):
     widget = LongSelect  # every member of staff: options written in one pass
 
-    def label_from_instance(self, obj):
-        return person_label(obj.display_name, obj.job_title)
 
-
-class PeopleChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj):
-        return person_label(obj.display_name, obj.job_title)
+class PeopleChoiceField(PersonLabel, forms.ModelMultipleChoiceField):
+    pass
 
 
 # The charter, over four short pages (NHS "one thing per page", loosely) -----------------------------

@@ -134,7 +134,6 @@ def _open_flags(crowded: list[tuple[Ward, WardLoad]], *, result: JobResult, noti
                 title=f"{ward} is over its initiative threshold",
                 body=" ".join(lines),
                 url=reverse("projects:overload_flag", args=[flag.pk]),
-                every=None,
                 topic="opened",
                 notice=True,
             )
@@ -283,7 +282,6 @@ def mark_stalled(*, today: date, result: JobResult, notify_people: bool = True) 
                             "weeks. It is in your review queue: decide whether to support it, pause it or halt it."
                         ),
                         url=reverse("review_detail", args=[initiative.pk]),
-                        every=None,
                         topic=f"stalled-{today.isoformat()}",
                         notice=True,
                     )

@@ -109,7 +109,8 @@ class Reminder:
     `every` is the reminder period (None: once only, per topic); `topic` separates reminders about the same
     thing (a review date, a missing week); `says` is the job's report line when anyone was reminded, where
     "{who}" becomes their names and "{n}" their number. `notice` marks news rather than a reminder (a flag just
-    opened, an initiative just stalled): sent once, and a message of several is headed as new things.
+    opened, an initiative just stalled): sent once (its `every` is None), and a message of several is headed as new
+    things.
     """
 
     recipients: list[User]
@@ -124,6 +125,10 @@ class Reminder:
     notice: bool = False
     result: object = None  # the JobResult of the job that added it
     reminded: list[User] = field(default_factory=list)
+
+    def __post_init__(self):
+        if self.notice:
+            self.every = None
 
 
 def send_reminders(reminders: list[Reminder]) -> list[Notification]:

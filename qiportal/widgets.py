@@ -221,6 +221,11 @@ def attributes(attrs: dict, *, skip: tuple = (), skip_none: bool = False) -> str
     )
 
 
+def option_tag(value, label, selected: bool) -> str:
+    """One <option>, escaped: the markup Django's select_option.html gives."""
+    return f'<option value="{text(value)}"{" selected" if selected else ""}>{text(label)}</option>'
+
+
 class LongSelect(forms.Select):
     """A select for long lists (people): its options written in Python, not through a template each."""
 
@@ -230,10 +235,7 @@ class LongSelect(forms.Select):
         for group, choices, _ in widget["optgroups"]:
             if group:  # option groups: Django's templates, as any other select
                 return super().render(name, value, attrs, renderer)
-            options += (
-                f'<option value="{text(option["value"])}"{attributes(option["attrs"])}>{text(option["label"])}</option>'
-                for option in choices
-            )
+            options += (option_tag(option["value"], option["label"], option["selected"]) for option in choices)
         # Every part escaped above.
         return mark_safe(f'<select name="{text(name)}"{attributes(widget["attrs"])}>{"".join(options)}</select>')  # noqa: S308  # nosec B308 B703
 

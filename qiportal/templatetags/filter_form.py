@@ -14,7 +14,7 @@ from django.forms.utils import flatatt
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from qiportal.widgets import NhsDateInput, text
+from qiportal.widgets import NhsDateInput, option_tag
 
 register = template.Library()
 
@@ -86,13 +86,9 @@ def _input(bound, widget, css: str) -> str:
 
 def _select(bound, widget, choices) -> str:
     selected = {str(v) for v in widget.format_value(bound.value())}
-    # Each option written straight from a fixed pattern with the standard library's escape (a ward list has 150
-    # options; format_html per option cost more than the rest of the form): the markup flatatt() gives.
-    options = "".join(
-        f'<option value="{text(value)}"{" selected" if value in selected else ""}>{text(label)}</option>'
-        for value, label in ((str(v), lab) for v, lab in choices)
-    )
-    # Every value and label escaped above.
+    # Each option written by option_tag (a ward list has 150; format_html per option cost more than the rest of the
+    # form), each value and label escaped there.
+    options = "".join(option_tag(value, label, str(value) in selected) for value, label in choices)
     options = mark_safe(options)  # noqa: S308  # nosec B308 B703
     return format_html("<select{}>{}</select>", flatatt(_attrs(bound, widget, "nhsuk-select")), options)
 

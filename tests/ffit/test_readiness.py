@@ -61,7 +61,8 @@ def test_audits_to_complete_lists_only_unsubmitted_open_invitations(ward, ward_m
     done = services.open_audit(ward=ward, owner=ward_manager, respondents=[qi_lead])
     answer_everything(done.responses.get(respondent=qi_lead), all_answers(3))
     assert [response.audit for response in selectors.audits_to_complete(qi_lead)] == [waiting]
-    assert selectors.invitation_counts(qi_lead) == {"invited": 2, "to_complete": 1}
+    counts = selectors.header_counts(qi_lead)
+    assert {"invited": counts["invited"], "to_complete": counts["to_complete"]} == {"invited": 2, "to_complete": 1}
 
 
 def _make_wards_with_audits(directorate, owner, count):
