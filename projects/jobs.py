@@ -16,7 +16,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from projects.models import Decision, Initiative, LoadWeights, OverloadFlag, PdsaCycle, Scope, Status
-from projects.overload import WardLoad, count_live_loads, format_load, ward_live_loads
+from projects.overload import WardLoad, count_live_loads, format_load, refresh_overload_marks, ward_live_loads
 from qiportal import notifications
 from qiportal.jobs import JobResult, ReminderBatch, iso_week, qi_leads, ward_managers
 from qiportal.models import NotificationKind, Role, RoleAssignment, User, Ward
@@ -35,7 +35,12 @@ def scan_wards(*, today: date | None = None, notify_people: bool = True) -> JobR
     # repairs any that drifted (a bulk import, an edit made outside the services) before acting on them.
     repaired = repair_ward_loads()
     if repaired:
-        result.add(f"Repaired the stored initiative load of {len(repaired)} wards.", "loads_repaired")
+        count = f"{len(repaired)} ward{'s' if len(repaired) != 1 else ''}"
+        result.add(f"Repaired the stored initiative load of {count}.", "loads_repaired")
+    remarked = refresh_overload_marks()  # two UPDATEs on disjoint rows: each is atomic on its own
+    if remarked:
+        marks = f"{remarked} initiative{'s' if remarked != 1 else ''}"
+        result.add(f"Repaired the overloaded-ward mark of {marks}.", "marks_repaired")
     active = list(Ward.objects.filter(is_active=True).select_related("directorate"))
     loads = ward_live_loads(active)
     wards = {ward.pk: ward for ward in active}
@@ -107,6 +112,7 @@ def _open_flags(crowded: list[tuple[Ward, WardLoad]], *, result: JobResult, noti
     if not flags:
         return
     Ward.objects.filter(pk__in=[flag.ward_id for flag in flags]).update(overload_flag_open=True)
+    refresh_overload_marks()  # the initiatives now adding to a flagged ward's load, in the flags' transaction
     by_ward = {ward.pk: (ward, load) for ward, load in crowded}
     for flag in flags:
         ward, load = by_ward[flag.ward_id]
@@ -201,6 +207,7 @@ def _close_flag(ward: Ward, load: WardLoad, *, result: JobResult) -> None:
         flag.close_cause = close_cause(ward, flag, load)
         flag.save(update_fields=["closed_at", "load_at_close", "close_cause"])
         Ward.objects.filter(pk=ward.pk).update(overload_flag_open=False)
+        refresh_overload_marks()
     result.add(f"Closed the overload flag for {ward}: {flag.close_cause}", "flags_closed")
 
 

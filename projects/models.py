@@ -127,6 +127,11 @@ class Initiative(models.Model):
     flag_reason = models.CharField(max_length=300, blank=True)
     is_stalled = models.BooleanField(default=False)
     stalled_since = models.DateField(null=True, blank=True)
+    # Live and adding to the load of a ward with an open overload flag (on the ward, across its directorate or
+    # trust-wide): what the review queue and the header's count ask of every initiative a sponsor reviews. Kept in
+    # the same transaction by the scan when a flag opens or closes and by the services when an initiative enters or
+    # leaves live or changes its reach (projects.overload.refresh_overload_marks); the scan repairs any drift.
+    on_overloaded_ward = models.BooleanField(default=False, editable=False)
     # The last sign of work: created, approved or resumed, a PDSA cycle saved, measure data entered. Kept by the
     # services that record those (projects.services.record_activity); the scan marks live ones quiet too long
     # as stalled by reading this alone.
@@ -147,6 +152,7 @@ class Initiative(models.Model):
             "next_review_on",
             "progress_score",
             "last_activity_at",
+            "on_overloaded_ward",
         ],
     )
     objects = InitiativeQuerySet.as_manager()

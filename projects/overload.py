@@ -9,6 +9,10 @@ wards and initiatives there are.
 The load is stored on each ward (qiportal.Ward.live_*), kept by projects.services.change_live_load in the same
 transaction as the change, so a page reads it from the ward row. The scan counts it afresh in a few queries per
 batch of wards and repairs any stored value that drifted (a bulk import, a hand edit in the database).
+
+Which live initiatives add to the load of a flagged ward is stored on each initiative too (on_overloaded_ward,
+kept by refresh_overload_marks): the review queue and the header's count read that column rather than working it
+out from the open flags on every page.
 """
 
 from __future__ import annotations
@@ -17,10 +21,36 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count
+from django.db.models import Count, Exists, Q, QuerySet
 
 from projects.models import Initiative, LoadWeights, OverloadFlag, Scope, Status, format_load
 from qiportal.models import Ward
+
+
+def touches_overloaded_ward() -> Q:
+    """The truth behind Initiative.on_overloaded_ward, worked out from the open flags: live initiatives adding to
+    the load of a ward with an open overload flag, on the ward, covering its directorate or trust-wide, as the
+    ward's load counts them and as the flag page offers them to pause or halt."""
+    open_flags = OverloadFlag.objects.open()
+    on_flagged_wards = Initiative.wards.through.objects.filter(ward_id__in=open_flags.values("ward_id"))
+    return Q(status=Status.LIVE) & (
+        Q(scope=Scope.WARDS, pk__in=on_flagged_wards.values("initiative_id"))
+        | Q(scope=Scope.DIRECTORATE, directorate_id__in=open_flags.values("ward__directorate_id"))
+        | Q(Exists(open_flags), scope=Scope.TRUST)
+    )
+
+
+def refresh_overload_marks(initiatives: QuerySet[Initiative] | None = None) -> int:
+    """Set Initiative.on_overloaded_ward to the truth for these initiatives (all by default); how many changed.
+
+    Two UPDATEs whatever the number of initiatives. Called in the transaction that opens or closes a flag, or that
+    moves an initiative into or out of live or changes its reach, and by the scan to repair any drift.
+    """
+    initiatives = Initiative.objects.all() if initiatives is None else initiatives
+    touching = Initiative.objects.filter(touches_overloaded_ward()).values("pk")
+    marked = initiatives.filter(on_overloaded_ward=False, pk__in=touching).update(on_overloaded_ward=True)
+    cleared = initiatives.filter(on_overloaded_ward=True).exclude(pk__in=touching).update(on_overloaded_ward=False)
+    return marked + cleared
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from difflib import SequenceMatcher
 from itertools import pairwise
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from simple_history.models import ModelChange
@@ -49,19 +49,6 @@ def status_counts(queryset: QuerySet[Initiative]) -> dict[str, int]:
     return counts
 
 
-def on_overloaded_ward() -> Q:
-    """Live initiatives adding to the load of a ward with an open overload flag: on the ward, covering its
-    directorate, or trust-wide, as the ward's load counts them (projects.overload) and as the flag page offers
-    them to pause or halt."""
-    open_flags = OverloadFlag.objects.open()
-    on_flagged_wards = Initiative.wards.through.objects.filter(ward_id__in=open_flags.values("ward_id"))
-    return Q(status=Status.LIVE) & (
-        Q(scope=Scope.WARDS, pk__in=on_flagged_wards.values("initiative_id"))
-        | Q(scope=Scope.DIRECTORATE, directorate_id__in=open_flags.values("ward__directorate_id"))
-        | Q(Exists(open_flags), scope=Scope.TRUST)
-    )
-
-
 def flagged() -> Q:
     """The one definition of "flagged" (issue 17): flagged for attention, stalled, or adding to an overloaded
     ward's load. The review queue's "flagged" group, its count on the sponsor's home and the header's count of
@@ -69,7 +56,7 @@ def flagged() -> Q:
     return (
         Q(status__in=(Status.LIVE, Status.PAUSED), flagged_for_attention=True)
         | Q(status=Status.LIVE, is_stalled=True)
-        | on_overloaded_ward()
+        | Q(status=Status.LIVE, on_overloaded_ward=True)  # stored: projects.overload.refresh_overload_marks
     )
 
 
@@ -88,7 +75,7 @@ def review_queue(user: User) -> QuerySet[Initiative]:
         Initiative.objects.filter(pk__in=ids)
         .select_related("lead", "sponsor", "priority", "directorate")
         .prefetch_related(Prefetch("wards", queryset=Ward.objects.only("pk", "name", "slug", "directorate_id")))
-        .annotate(is_flagged=flagged(), on_overloaded_ward=on_overloaded_ward())
+        .annotate(is_flagged=flagged())
         .order_by("next_review_on", "submitted_at", "pk")
     )
 

@@ -28,6 +28,7 @@ from projects.models import (
     Scope,
     Status,
 )
+from projects.overload import refresh_overload_marks
 from projects.tasks import scan_wards
 from qiportal import notifications, permissions
 from qiportal.fields import check_text
@@ -176,7 +177,10 @@ def update_charter(*, initiative_id: int, by: User, wards=None, team=None, chang
         initiative.wards.set(wards if initiative.scope == Scope.WARDS else [])
     if team is not None:
         initiative.team.set([member for member in team if member.pk != initiative.lead_id])
-    if change_live_load(reach_before, live_reach(initiative)):
+    reach_after = live_reach(initiative)
+    if reach_after != reach_before:
+        refresh_overload_marks(Initiative.objects.filter(pk=initiative.pk))
+    if change_live_load(reach_before, reach_after):
         transaction.on_commit(lambda: enqueue(scan_wards))  # a flag may open or close now
     if change_ideas is not None:
         existing = {idea.title: idea for idea in initiative.change_ideas.all()}
@@ -261,8 +265,10 @@ def decide(
     initiative.save(update_fields=update)
     # Entering or leaving "live" changes a ward's load: stored now, in this transaction, and the scan after commit
     # opens or closes flags. With the broker down the page still works and the scheduled scan catches up.
-    if moves_live and change_live_load(reach_before, live_reach(initiative)):
-        transaction.on_commit(lambda: enqueue(scan_wards))
+    if moves_live:
+        refresh_overload_marks(Initiative.objects.filter(pk=initiative.pk))
+        if change_live_load(reach_before, live_reach(initiative)):
+            transaction.on_commit(lambda: enqueue(scan_wards))
     _notify_decision(decision)
     return decision
 

@@ -95,10 +95,13 @@ class InitiativeFactory(factory.django.DjangoModelFactory):
             self.wards.set(extracted)
         elif self.scope == "wards":
             self.wards.add(WardFactory(directorate=self.directorate))
-        # A live initiative adds to its wards' stored load, as projects.services does when one goes live.
-        from projects import services
+        # A live initiative adds to its wards' stored load, and is marked when one of them is flagged, as
+        # projects.services does when one goes live.
+        from projects import overload, services
 
         services.change_live_load(None, services.live_reach(self))
+        overload.refresh_overload_marks(type(self).objects.filter(pk=self.pk))
+        self.refresh_from_db(fields=["on_overloaded_ward"])
 
 
 class ChangeIdeaFactory(factory.django.DjangoModelFactory):

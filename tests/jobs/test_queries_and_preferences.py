@@ -61,7 +61,7 @@ def test_the_scan_uses_the_same_number_of_queries_at_two_sizes(monkeypatch):
     build_trust(wards=120, initiatives=340, seed=2)  # 150 wards, 400 initiatives in all
     large = scan_queries()
     assert small == large
-    assert max(large) <= 12
+    assert max(large) <= 14  # 12, and the two updates that keep each initiative's overloaded-ward mark
 
 
 def test_repairing_drifted_loads_costs_the_same_per_batch_at_two_sizes():
