@@ -17,7 +17,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Prefetch, Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -195,7 +195,8 @@ def progress_rows(initiatives) -> list[tuple[str, int]]:
 
 
 def _listed(initiatives):
-    return initiatives.select_related("lead", "sponsor", "priority", "directorate").prefetch_related("wards")
+    wards = Prefetch("wards", queryset=Ward.objects.only("pk", "name", "slug", "directorate_id"))  # names only
+    return initiatives.select_related("lead", "sponsor", "priority", "directorate").prefetch_related(wards)
 
 
 def reviews(initiatives) -> dict:
@@ -278,39 +279,40 @@ def overall_percent(readiness) -> float | None:
     return 100 * sum(score.total for score in scored) / maximum if maximum else None
 
 
-def excellence_counts(wards: list[Ward], weeks: int = EXCELLENCE_WEEKS) -> dict[int, int]:
+def excellence_counts(wards: list[Ward] | None, weeks: int = EXCELLENCE_WEEKS) -> dict[int, int]:
     """Reports made in the last `weeks` weeks on each ward, or about its team: two grouped counts, so the rows that
     come back are one per ward, however many reports there are. A report made on a ward about the same ward's team
-    counts once."""
+    counts once. `wards=None` counts every ward's (the whole trust's table: no list of ids to send)."""
     since = timezone.now() - timedelta(weeks=weeks)
-    ids = [ward.pk for ward in wards]
     recent = ExcellenceReport.objects.filter(created_at__gte=since).order_by()
-    counts = dict(recent.filter(ward_id__in=ids).values_list("ward_id").annotate(n=Count("pk")))
-    about_team = (
-        recent.filter(team_ward_id__in=ids)
-        .exclude(team_ward_id=F("ward_id"))
-        .values_list("team_ward_id")
-        .annotate(n=Count("pk"))
-    )
+    on_ward, about_team = recent.filter(ward__isnull=False), recent.filter(team_ward__isnull=False)
+    if wards is not None:
+        ids = [ward.pk for ward in wards]
+        on_ward, about_team = on_ward.filter(ward_id__in=ids), about_team.filter(team_ward_id__in=ids)
+    counts = dict(on_ward.values_list("ward_id").annotate(n=Count("pk")))
+    about_team = about_team.exclude(team_ward_id=F("ward_id")).values_list("team_ward_id").annotate(n=Count("pk"))
     for ward_id, n in about_team:
         counts[ward_id] = counts.get(ward_id, 0) + n
     return counts
 
 
-def concerns_by_ward(wards: list[Ward]) -> dict[int, int]:
+def concerns_by_ward(wards: list[Ward] | None) -> dict[int, int]:
     """How many live measures on each ward have 'concern' as their latest signal: two grouped counts, one row per
     ward back (a trust has thousands of measures).
 
     A measure counts on its own ward, or on each of its initiative's wards when it has none. Each measure's latest
     signal is the column its data's services keep (Measure.latest_signal), whatever its data type or chart, so
-    nothing is analysed here.
+    nothing is analysed here. `wards=None` counts every ward's.
     """
-    ids = [ward.pk for ward in wards]
     concern = Measure.objects.filter(initiative__status=Status.LIVE, latest_signal="concern").order_by()
-    counts = dict(concern.filter(ward_id__in=ids).values_list("ward_id").annotate(n=Count("pk")))
+    on_ward = concern.filter(ward__isnull=False)
+    links = Initiative.wards.through.objects.all()
+    if wards is not None:
+        ids = [ward.pk for ward in wards]
+        on_ward, links = on_ward.filter(ward_id__in=ids), links.filter(ward_id__in=ids)
+    counts = dict(on_ward.values_list("ward_id").annotate(n=Count("pk")))
     on_initiative_wards = (
-        Initiative.wards.through.objects.filter(
-            ward_id__in=ids,
+        links.filter(
             initiative__status=Status.LIVE,
             initiative__measures__ward__isnull=True,
             initiative__measures__latest_signal="concern",
@@ -324,12 +326,15 @@ def concerns_by_ward(wards: list[Ward]) -> dict[int, int]:
     return counts
 
 
-def ward_rows(wards: list[Ward], sort: str = "name", page: int | None = None) -> list[WardRow]:
+def ward_rows(
+    wards: list[Ward], sort: str = "name", page: int | None = None, *, every_ward: bool = False
+) -> list[WardRow]:
     """Every ward's row, sorted; with `page`, the readiness (the costly column: each audit's answers are scored)
-    is read only for that page's wards unless the table is sorted by it."""
+    is read only for that page's wards unless the table is sorted by it. `every_ward`: `wards` are all the trust's
+    active wards, so the counts are grouped over every ward rather than filtered by a list of 150 ids."""
     loads = ward_live_loads(wards)
-    excellence = excellence_counts(wards)
-    concerns = concerns_by_ward(wards)
+    excellence = excellence_counts(None if every_ward else wards)
+    concerns = concerns_by_ward(None if every_ward else wards)
     rows = [
         WardRow(
             ward=ward,
@@ -400,7 +405,7 @@ def dashboard_context(
     wards = list(scoped_wards(scope))
     paginator = Paginator(wards, WARD_PAGE_SIZE)
     ward_page = paginator.get_page(page)
-    rows = ward_rows(wards, sort or "name", page=ward_page.number)
+    rows = ward_rows(wards, sort or "name", page=ward_page.number, every_ward=scope.directorate_ids is None)
     ward_page.object_list = rows[ward_page.start_index() - 1 : ward_page.end_index()] if rows else []
     grouped = _counts_by_priority_and_status(initiatives)
     statuses = status_rows(initiatives, grouped)
@@ -437,7 +442,8 @@ def dashboard_context(
         "reviews": review_counts,
         "stalled": stalled_rows,
         "decisions": recent_decisions(initiatives),
-        "flags": flags,
+        "flags": flags[:LIST_LIMIT],  # newest first; the ward table sorts by open flags for the rest
+        "flags_more": max(0, len(flags) - LIST_LIMIT),
         "ward_rows": ward_page.object_list,
         "stale_wards": stale[:LIST_LIMIT],
         "stale_more": max(0, len(stale) - LIST_LIMIT),

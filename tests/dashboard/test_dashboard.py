@@ -79,6 +79,27 @@ def test_stalled_flags_and_decisions_with_reasons(client, sponsor, grow):
     assertContains(response, "Staff shortages on the ward this winter.")
 
 
+def test_the_open_flags_list_stops_at_the_newest_and_sends_the_rest_to_the_ward_table(
+    client, qi_lead, ward, monkeypatch
+):
+    """A trust with a hundred flagged wards gets the newest few and a link, not a hundred rows (issue 15)."""
+    from projects.models import OverloadFlag
+
+    monkeypatch.setattr(dashboard, "LIST_LIMIT", 2)
+    for age, name in enumerate(["Newest Ward", "Middle Ward", "Oldest Ward"]):
+        flag = OverloadFlag.objects.create(
+            ward=WardFactory(name=name, directorate=ward.directorate), load_at_open=4, threshold_at_open=3
+        )
+        OverloadFlag.objects.filter(pk=flag.pk).update(opened_at=timezone.now() - timedelta(days=age))
+    html = page(client, qi_lead).content.decode()
+    listed = html[html.index('id="flags"') : html.index('id="stalled"')]
+    assert "Wards with an open overload flag: the newest 2 of 3" in listed
+    assert "Newest Ward" in listed and "Middle Ward" in listed and "Oldest Ward" not in listed
+    assert 'And 1 more: sort the <a href="?sort=-flags#ward-table">ward table by open flags</a>' in listed
+    table = page(client, qi_lead, sort="-flags").content.decode().split('id="ward-table"', 1)[1]
+    assert table.index("Oldest Ward") < table.index("Oak Ward")  # every flagged ward comes before the others
+
+
 def test_wards_without_a_recent_readiness_audit(client, qi_lead, ward, ward_manager):
     fresh = WardFactory(name="Fresh Ward", directorate=ward.directorate)
     stale = WardFactory(name="Stale Ward", directorate=ward.directorate)
@@ -226,21 +247,27 @@ def _report(ward, team_ward=None, days_ago=3):
     )
 
 
-def test_the_ward_table_counts_recent_excellence_on_the_ward_or_about_its_team_once_each(ward, directorate):
+# Whole-trust tables count over every ward (every_ward=True) rather than a list of ids: the same numbers either way.
+@pytest.mark.parametrize("every_ward", [False, True])
+def test_the_ward_table_counts_recent_excellence_on_the_ward_or_about_its_team_once_each(ward, directorate, every_ward):
     other = WardFactory(directorate=directorate)
     _report(ward)  # made on the ward
     _report(ward, team_ward=ward)  # on the ward about its own team: once, not twice
     _report(other, team_ward=ward)  # made elsewhere about this ward's team: counts on both wards
     _report(ward, days_ago=7 * dashboard.EXCELLENCE_WEEKS + 2)  # too old for the column
-    counts = {row.ward.pk: row.excellence_count for row in dashboard.ward_rows([ward, other])}
-    assert counts == {ward.pk: 3, other.pk: 1}
+    rows = dashboard.ward_rows([ward, other], every_ward=every_ward)
+    assert {row.ward.pk: row.excellence_count for row in rows} == {ward.pk: 3, other.pk: 1}
 
 
-def test_concerns_count_on_the_measures_own_ward_or_else_on_each_of_its_initiatives_wards(ward, directorate):
+@pytest.mark.parametrize("every_ward", [False, True])
+def test_concerns_count_on_the_measures_own_ward_or_else_on_each_of_its_initiatives_wards(
+    ward, directorate, every_ward
+):
     other, elsewhere = WardFactory(directorate=directorate), WardFactory(directorate=directorate)
     on_two_wards = InitiativeFactory(wards=[ward, other], status=Status.LIVE)
     concern_measure(on_two_wards)  # no ward of its own: counts on both of the initiative's wards
     concern_measure(on_two_wards, ward=elsewhere)  # its own ward: counts there only
     concern_measure(InitiativeFactory(wards=[ward], status=Status.PAUSED))  # not live: not counted
-    counts = {row.ward.pk: row.concern_count for row in dashboard.ward_rows([ward, other, elsewhere])}
+    rows = dashboard.ward_rows([ward, other, elsewhere], every_ward=every_ward)
+    counts = {row.ward.pk: row.concern_count for row in rows}
     assert counts == {ward.pk: 1, other.pk: 1, elsewhere.pk: 1}
