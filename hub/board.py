@@ -68,23 +68,35 @@ def _initiatives_on_wards(ward_filter: Q) -> QuerySet:
 
 def _in_directorates(directorate_ids) -> Q:
     """Measures belonging to these directorates: their standing measures and their wards', and the measures of
-    initiatives in them (a measure on a ward goes with its ward)."""
-    return (
-        Q(scope=Measure.Scope.DIRECTORATE, directorate_id__in=directorate_ids)
-        | Q(ward__directorate_id__in=directorate_ids)
-        | Q(scope=Measure.Scope.INITIATIVE, ward__isnull=True, initiative__directorate_id__in=directorate_ids)
-        | Q(
-            scope=Measure.Scope.INITIATIVE,
-            ward__isnull=True,
-            initiative__in=_initiatives_on_wards(Q(ward__directorate_id__in=directorate_ids)),
+    initiatives in them (a measure on a ward goes with its ward).
+
+    Asked as a union of one subquery per way in, each answered from its own index: written as one OR across the
+    measure, ward and initiative joins, PostgreSQL read every measure joined to every initiative of the trust for a
+    directorate's board (6.9 ms, twice a page, at the scale trust; issue 19)."""
+    measures = Measure.objects.order_by()
+    of_initiatives = measures.filter(scope=Measure.Scope.INITIATIVE, ward__isnull=True)
+    return Q(
+        pk__in=measures.filter(scope=Measure.Scope.DIRECTORATE, directorate_id__in=directorate_ids)
+        .values("pk")
+        .union(
+            measures.filter(ward__directorate_id__in=directorate_ids).values("pk"),
+            of_initiatives.filter(initiative__directorate_id__in=directorate_ids).values("pk"),
+            of_initiatives.filter(
+                initiative__in=_initiatives_on_wards(Q(ward__directorate_id__in=directorate_ids))
+            ).values("pk"),
+            all=True,
         )
     )
 
 
 def _on_ward(ward_id: int) -> Q:
-    return Q(ward_id=ward_id) | Q(
+    """Measures on a ward: its own (standing or an initiative's, kept on the ward), and those of initiatives on the
+    ward that have no ward of their own; a union of two subqueries, as _in_directorates."""
+    measures = Measure.objects.order_by()
+    on_initiatives = measures.filter(
         scope=Measure.Scope.INITIATIVE, ward__isnull=True, initiative__in=_initiatives_on_wards(Q(ward_id=ward_id))
     )
+    return Q(pk__in=measures.filter(ward_id=ward_id).values("pk").union(on_initiatives.values("pk"), all=True))
 
 
 def board_measures(user: User, scope: BoardScope) -> QuerySet[Measure]:
