@@ -70,9 +70,9 @@ def initiative_signals(initiatives) -> dict[int, str | None]:
 
 
 def _live_touching(ward_ids, directorate_ids):
-    touching = Initiative.objects.live().touching_wards(ward_ids, directorate_ids).values("pk")
     return (
-        Initiative.objects.filter(pk__in=touching)
+        Initiative.objects.live()
+        .touching_wards(ward_ids, directorate_ids)
         .select_related("lead", "sponsor", "priority", "directorate")
         .prefetch_related(Prefetch("wards", queryset=Ward.objects.only("pk", "name", "slug", "directorate_id")))
         .order_by("title", "pk")

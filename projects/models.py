@@ -52,19 +52,23 @@ class InitiativeQuerySet(models.QuerySet):
     def touching_ward(self, ward: Ward):
         return self.touching_wards([ward.pk], [ward.directorate_id])
 
+    # Both below ask for the wards through a subquery rather than a join: joined, each initiative came back once
+    # per ward and needed DISTINCT, and PostgreSQL joined every live initiative to every ward link of the trust to
+    # apply the OR (a ward page's live initiatives: 2.1 ms of 3.6 ms planning and running; issue 15).
+
     def touching_wards(self, ward_ids, directorate_ids):
         """Initiatives on any of these wards, covering any of these directorates, or trust-wide."""
+        on_wards = self.model.wards.through.objects.filter(ward_id__in=ward_ids).values("initiative_id")
         return self.filter(
-            Q(scope=Scope.WARDS, wards__in=ward_ids)
+            Q(scope=Scope.WARDS, pk__in=on_wards)
             | Q(scope=Scope.DIRECTORATE, directorate_id__in=directorate_ids)
             | Q(scope=Scope.TRUST)
-        ).distinct()
+        )
 
     def for_directorates(self, directorate_ids):
         """Initiatives owned by, or touching a ward in, any of these directorates."""
-        return self.filter(
-            Q(directorate_id__in=directorate_ids) | Q(wards__directorate_id__in=directorate_ids)
-        ).distinct()
+        on_their_wards = self.model.wards.through.objects.filter(ward__directorate_id__in=directorate_ids)
+        return self.filter(Q(directorate_id__in=directorate_ids) | Q(pk__in=on_their_wards.values("initiative_id")))
 
     def visible_to(self, user: User):
         """Everything in the log is open to staff, except other people's drafts (qiportal.permissions)."""
