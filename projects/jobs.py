@@ -207,7 +207,7 @@ def _close_flag(ward: Ward, load: WardLoad, *, result: JobResult) -> None:
         flag.close_cause = close_cause(ward, flag, load)
         flag.save(update_fields=["closed_at", "load_at_close", "close_cause"])
         Ward.objects.filter(pk=ward.pk).update(overload_flag_open=False)
-        refresh_overload_marks()
+        refresh_overload_marks(Initiative.objects.touching_ward(ward))  # only theirs can change
     result.add(f"Closed the overload flag for {ward}: {flag.close_cause}", "flags_closed")
 
 
