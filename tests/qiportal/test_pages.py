@@ -83,3 +83,18 @@ def test_pages_are_compressed_for_browsers_that_accept_it_and_read_the_same(clie
     assert len(packed.content) < len(plain.content) / 2
     assert gzip.decompress(packed.content).decode().count('class="nhsuk-header"') == 1
     assert f"Hello, {staff.first_name}" in gzip.decompress(packed.content).decode()
+
+
+def test_choice_lists_are_read_with_one_plain_query_each(client, qi_lead, ward):
+    """A form's choice list is read with QuerySet.iterator(); on PostgreSQL that declared a server-side cursor (three
+    round trips, materialised by the server anyway outside a transaction) for each list of the log's filter form."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    if connection.vendor != "postgresql":
+        pytest.skip("server-side cursors exist on PostgreSQL only; CI runs this test there")
+    client.force_login(qi_lead)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("projects:portfolio"))
+    assert ward.name in page.content.decode()  # the ward list was read and written out
+    assert not [q["sql"] for q in queries.captured_queries if q["sql"].lstrip().upper().startswith("DECLARE")]
