@@ -54,6 +54,27 @@ class _OneRequestAtATime(WSGIServer):
         super().__init__(*args, **kwargs)
 
 
+# Playwright's sync API runs the code after it starts in a context of its own, and Django keeps its connections per
+# context: a connection opened on one side of that switch stayed open, unseen from the other, to the end of the run,
+# and PostgreSQL refused to drop the test database ("being accessed by other users"). Each side's connection is
+# closed before the switch: before Playwright starts, and before it stops. Django opens a new one when next asked.
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_connections_before_playwright_starts():
+    from django.db import connections
+
+    connections.close_all()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_connections_before_playwright_stops(_close_connections_before_playwright_starts, playwright):
+    from django.db import connections
+
+    yield
+    connections.close_all()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _serial_live_server_on_sqlite():
     if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
