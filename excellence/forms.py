@@ -6,7 +6,7 @@ from django.utils import timezone
 from excellence.models import Conversation, ExcellenceReport, RecipientResponse, Theme
 from qiportal.fields import limit_of
 from qiportal.forms import PatientSafeFormMixin, add_form_token, required_when
-from qiportal.models import User, Ward, people_choices
+from qiportal.models import User, Ward, people_choices, staff_label
 from qiportal.widgets import CheckboxPicker, DateField
 
 NO_PATIENT_DETAILS = (
@@ -16,10 +16,6 @@ NO_PATIENT_DETAILS = (
     "Describe what staff did.</p></div>"
 )
 YES_NO = [("yes", "Yes"), ("no", "No")]
-
-
-def staff_label(name: str, job_title: str) -> str:
-    return f"{name}, {job_title}" if job_title else name
 
 
 class StaffChoiceField(forms.ModelMultipleChoiceField):

@@ -8,7 +8,7 @@ from ffit.questionnaire import SCALE
 from projects.models import Initiative, Status
 from qiportal import permissions
 from qiportal.forms import PatientSafeFormMixin, add_form_token
-from qiportal.models import Role, User, Ward
+from qiportal.models import Role, User, Ward, staff_label
 
 PROPOSAL_STATUSES = (Status.DRAFT, Status.SUBMITTED, Status.CHANGES_REQUESTED, Status.LIVE)
 
@@ -82,7 +82,7 @@ class OpenAuditForm(forms.Form):
 
 
 def _person_label(user: User) -> str:
-    return f"{user.display_name}, {user.job_title}" if user.job_title else user.display_name
+    return staff_label(user.display_name, user.job_title)
 
 
 class InviteForm(PatientSafeFormMixin, forms.Form):

@@ -391,6 +391,11 @@ def sort_links(current: str, scope: DashboardScope) -> list[dict]:
 # The page -------------------------------------------------------------------------------------------------
 
 
+def _capped(name: str, items: list) -> dict:
+    """A list the page shows up to LIST_LIMIT rows of, and how many more there are (`<name>_more`)."""
+    return {name: items[:LIST_LIMIT], f"{name}_more": max(0, len(items) - LIST_LIMIT)}
+
+
 def open_flags(rows: list[WardRow]) -> list[tuple[Ward, OverloadFlag]]:
     """(ward, open flag) for each ward in the table with one, newest first: read with the wards' loads."""
     pairs = [(row.ward, row.load.open_flag) for row in rows if row.load and row.load.open_flag]
@@ -442,11 +447,10 @@ def dashboard_context(
         "reviews": review_counts,
         "stalled": stalled_rows,
         "decisions": recent_decisions(initiatives),
-        "flags": flags[:LIST_LIMIT],  # newest first; the ward table sorts by open flags for the rest
-        "flags_more": max(0, len(flags) - LIST_LIMIT),
+        # Newest first; the ward table, sorted by open flags or by latest FFIT, shows the rest.
+        **_capped("flags", flags),
         "ward_rows": ward_page.object_list,
-        "stale_wards": stale[:LIST_LIMIT],
-        "stale_more": max(0, len(stale) - LIST_LIMIT),
+        **_capped("stale_wards", stale),
         "sort_links": sort_links(sort or "name", scope),
         "stale_months": settings.QI["FFIT_STALE_MONTHS"],
         "excellence_weeks": EXCELLENCE_WEEKS,

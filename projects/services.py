@@ -177,10 +177,7 @@ def update_charter(*, initiative_id: int, by: User, wards=None, team=None, chang
         initiative.wards.set(wards if initiative.scope == Scope.WARDS else [])
     if team is not None:
         initiative.team.set([member for member in team if member.pk != initiative.lead_id])
-    reach_after = live_reach(initiative)
-    if reach_after != reach_before:
-        refresh_overload_marks(Initiative.objects.filter(pk=initiative.pk))
-    if change_live_load(reach_before, reach_after):
+    if apply_reach_change(initiative, reach_before):
         transaction.on_commit(lambda: enqueue(scan_wards))  # a flag may open or close now
     if change_ideas is not None:
         existing = {idea.title: idea for idea in initiative.change_ideas.all()}
@@ -265,10 +262,8 @@ def decide(
     initiative.save(update_fields=update)
     # Entering or leaving "live" changes a ward's load: stored now, in this transaction, and the scan after commit
     # opens or closes flags. With the broker down the page still works and the scheduled scan catches up.
-    if moves_live:
-        refresh_overload_marks(Initiative.objects.filter(pk=initiative.pk))
-        if change_live_load(reach_before, live_reach(initiative)):
-            transaction.on_commit(lambda: enqueue(scan_wards))
+    if moves_live and apply_reach_change(initiative, reach_before):
+        transaction.on_commit(lambda: enqueue(scan_wards))
     _notify_decision(decision)
     return decision
 
@@ -293,6 +288,17 @@ def live_reach(initiative: Initiative) -> LiveReach | None:
         frozenset(initiative.wards.values_list("pk", flat=True)) if initiative.scope == Scope.WARDS else frozenset()
     )
     return LiveReach(initiative.scope, initiative.directorate_id, ward_ids)
+
+
+def apply_reach_change(initiative: Initiative, before: LiveReach | None) -> bool:
+    """Keep what an initiative's live reach feeds, after a change that may have moved it (taken live or out of live,
+    a new scope, directorate or wards): the stored loads of the wards it touches and its own overloaded-ward mark.
+    `before` is live_reach() from before the change. True when a ward's load changed (a flag may open or close)."""
+    after = live_reach(initiative)
+    if after == before:
+        return False
+    refresh_overload_marks(Initiative.objects.filter(pk=initiative.pk))
+    return change_live_load(before, after)
 
 
 def change_live_load(before: LiveReach | None, after: LiveReach | None) -> bool:

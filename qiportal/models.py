@@ -259,6 +259,11 @@ def display_name_of(first_name: str, last_name: str, username: str) -> str:
     return f"{first_name} {last_name}".strip() or username
 
 
+def staff_label(name: str, job_title: str) -> str:
+    """A colleague as lists of staff offer them: "Name, job title" (or the name alone)."""
+    return f"{name}, {job_title}" if job_title else name
+
+
 def people_choices(people: models.QuerySet, label: Callable[[str, str], str]) -> list[tuple[int, str]]:
     """(id, label(display name, job title)) for each person, read as plain values: a list of the trust's 2,000
     staff in a form, without making 2,000 rows (issue 15)."""

@@ -97,10 +97,9 @@ class InitiativeFactory(factory.django.DjangoModelFactory):
             self.wards.add(WardFactory(directorate=self.directorate))
         # A live initiative adds to its wards' stored load, and is marked when one of them is flagged, as
         # projects.services does when one goes live.
-        from projects import overload, services
+        from projects import services
 
-        services.change_live_load(None, services.live_reach(self))
-        overload.refresh_overload_marks(type(self).objects.filter(pk=self.pk))
+        services.apply_reach_change(self, None)
         self.refresh_from_db(fields=["on_overloaded_ward"])
 
 

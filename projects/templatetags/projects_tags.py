@@ -1,6 +1,6 @@
 from django import template
 from django.template.loader import render_to_string
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from projects.models import STATUS_TAG_CLASS, Status
 
@@ -25,3 +25,18 @@ def queue_row(initiative) -> str:
     if html is None:
         html = initiative._queue_row_html = render_to_string("projects/_queue_row.html", {"initiative": initiative})
     return html
+
+
+@register.simple_tag
+def overloaded_wards(wards, shown: int | None = None, more_url: str = "") -> str:
+    """The wards over their threshold an initiative adds to, in words: "<a>Oak Ward</a> and <a>Elm Ward</a>, over
+    their initiative threshold". With `shown`, the first few and a link to `more_url` for the rest ("and 2 more
+    wards"), as the review queue's rows give them; the review page names them all."""
+    named = [format_html('<a href="{}">{}</a>', ward.get_absolute_url(), ward.name) for ward in wards[:shown]]
+    rest = len(wards) - len(named)
+    if rest:
+        named.append(format_html('<a href="{}">{} more ward{}</a>', more_url, rest, "s" if rest != 1 else ""))
+    listed = named[-1]
+    if len(named) > 1:
+        listed = format_html("{} and {}", format_html_join(", ", "{}", ((n,) for n in named[:-1])), listed)
+    return format_html("{}, over {} initiative threshold", listed, "its" if len(wards) == 1 else "their")
