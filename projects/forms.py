@@ -12,7 +12,7 @@ from projects.services import IHI_SCALE, STAGE_FIELDS, scope_errors
 from qiportal.fields import MEDIUM, limit_of
 from qiportal.forms import PatientSafeFormMixin, add_form_token, required_when
 from qiportal.models import Directorate, Role, RoleAssignment, StrategicPriority, User, Ward, people_choices
-from qiportal.widgets import PARTS, CheckboxPicker, DateField, LongSelect, NhsDateInput
+from qiportal.widgets import PARTS, CheckboxPicker, DateField, Listed, LongSelect, NhsDateInput
 
 
 def _people():
@@ -146,8 +146,8 @@ class CharterPeopleForm(forms.Form):
         # field still checks what is sent against its own queryset).
         people = people_choices(self.fields["lead"].queryset, person_label)
         for name in ("lead", "coach"):
-            self.fields[name].widget.choices = [("", self.fields[name].empty_label), *people]
-        self.fields["team"].widget.choices = people
+            self.fields[name].widget.choices = Listed([("", self.fields[name].empty_label), *people])
+        self.fields["team"].widget.choices = Listed(people)
 
 
 class CharterPlanForm(PatientSafeFormMixin, forms.Form):

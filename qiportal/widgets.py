@@ -17,6 +17,7 @@ from html import escape
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.choices import BaseChoiceIterator
 from django.utils.safestring import mark_safe
 
 PARTS = ("day", "month", "year")
@@ -208,6 +209,8 @@ class CheckboxPicker(forms.CheckboxSelectMultiple):
 
 def text(value) -> str:
     """A value as HTML text: escaped, unless it is already markup (conditional_escape's rule, without its cost)."""
+    if type(value) is int:  # an id: nothing to escape
+        return str(value)
     return value.__html__() if hasattr(value, "__html__") else escape(str(value))
 
 
@@ -226,34 +229,97 @@ def option_tag(value, label, selected: bool) -> str:
     return f'<option value="{text(value)}"{" selected" if selected else ""}>{text(label)}</option>'
 
 
+class Listed(BaseChoiceIterator):
+    """(value, label) pairs handed to a widget as they are: Django checks the shape of every pair a widget is given
+    (normalize_choices), 2,000 times a list for a trust's staff, on each form."""
+
+    def __init__(self, pairs):
+        self.pairs = list(pairs)
+
+    def __iter__(self):
+        return iter(self.pairs)
+
+    def __len__(self):
+        return len(self.pairs)
+
+
+def _flat(choices) -> list | None:
+    """The (value, label) pairs of a widget's choices, or None when they hold option groups (left to Django)."""
+    pairs = list(choices)
+    if any(isinstance(label, (list, tuple)) for _, label in pairs):
+        return None
+    return [("" if value is None else value, label) for value, label in pairs]
+
+
 class LongSelect(forms.Select):
-    """A select for long lists (people): its options written in Python, not through a template each."""
+    """A select for long lists (people): its options written in Python, straight from its choices, rather than
+    through Django's option dictionaries and a template each (ChoiceWidget.optgroups)."""
 
     def render(self, name, value, attrs=None, renderer=None):
-        widget = self.get_context(name, value, attrs)["widget"]
-        options = []
-        for group, choices, _ in widget["optgroups"]:
-            if group:  # option groups: Django's templates, as any other select
-                return super().render(name, value, attrs, renderer)
-            options += (option_tag(option["value"], option["label"], option["selected"]) for option in choices)
+        choices = _flat(self.choices)
+        if choices is None:  # option groups: Django's templates, as any other select
+            return super().render(name, value, attrs, renderer)
+        chosen = self.format_value(value)
+        options, has_selected = [], False
+        for option_value, label in choices:
+            # Django's rule: a single select marks the first option whose value was chosen, and no other.
+            selected = (not has_selected or self.allow_multiple_selected) and str(option_value) in chosen
+            has_selected |= selected
+            options.append(option_tag(option_value, label, selected))
+        select_attrs = self.build_attrs(self.attrs, attrs)
+        if self.allow_multiple_selected:
+            select_attrs["multiple"] = True
         # Every part escaped above.
-        return mark_safe(f'<select name="{text(name)}"{attributes(widget["attrs"])}>{"".join(options)}</select>')  # noqa: S308  # nosec B308 B703
+        return mark_safe(f'<select name="{text(name)}"{attributes(select_attrs)}>{"".join(options)}</select>')  # noqa: S308  # nosec B308 B703
+
+
+def _checkbox_item(control_id: str, name: str, value, checked: bool, extra: str, label) -> str:
+    """One NHS.UK checkbox item; `control_id`, `name` and `extra` (its other attributes) are already escaped."""
+    return (
+        '<div class="nhsuk-checkboxes__item">'
+        f'<input class="nhsuk-checkboxes__input" id="{control_id}" name="{name}" type="checkbox"'
+        f' value="{text(value)}"{" checked" if checked else ""}{extra}>'
+        f'<label class="nhsuk-label nhsuk-checkboxes__label" for="{control_id}">{text(label)}</label>'
+        "</div>"
+    )
 
 
 def checkbox_items(bound_field) -> str:
     """The NHS.UK checkbox items of a multiple-choice field (templates/nhsuk/layout/checkboxes.html), the first
-    taking the field's own id so that the error summary can link to it."""
-    items = []
-    for index, choice in enumerate(bound_field):
-        data = choice.data
-        control_id = text(bound_field.auto_id if index == 0 else choice.id_for_label)
-        items.append(
-            '<div class="nhsuk-checkboxes__item">'
-            f'<input class="nhsuk-checkboxes__input" id="{control_id}" name="{text(data["name"])}" type="checkbox"'
-            f' value="{text(data["value"])}"{" checked" if data["selected"] else ""}'
-            f"{attributes(data['attrs'], skip=('id', 'class', 'checked'), skip_none=True)}>"
-            f'<label class="nhsuk-label nhsuk-checkboxes__label" for="{control_id}">{text(choice.choice_label)}</label>'
-            "</div>"
+    taking the field's own id so that the error summary can link to it. Written straight from the widget's choices,
+    each box with the attributes BoundField.subwidgets would give it (its id numbered by the option's index)."""
+    widget = bound_field.field.widget
+    choices = _flat(widget.choices)
+    skip = ("id", "class", "checked")
+    if choices is None:  # option groups: each box through Django's subwidgets
+        items = (
+            _checkbox_item(
+                text(bound_field.auto_id if index == 0 else choice.id_for_label),
+                text(choice.data["name"]),
+                choice.data["value"],
+                choice.data["selected"],
+                attributes(choice.data["attrs"], skip=skip, skip_none=True),
+                choice.choice_label,
+            )
+            for index, choice in enumerate(bound_field)
+        )
+    else:
+        id_ = widget.attrs.get("id") or bound_field.auto_id
+        extra = attributes(
+            {**widget.attrs, **bound_field.build_widget_attrs({"id": id_} if id_ else {})}, skip=skip, skip_none=True
+        )
+        chosen = set(widget.format_value(bound_field.value()))
+        first, numbered, name = text(bound_field.auto_id), text(id_), text(bound_field.html_name)
+        items = (
+            _checkbox_item(
+                first if index == 0 else f"{numbered}_{index}" if id_ else numbered,
+                name,
+                value,
+                str(value) in chosen,
+                extra,
+                label,
+            )
+            for index, (value, label) in enumerate(choices)
         )
     # Every part escaped above.
     return mark_safe("".join(items))  # noqa: S308  # nosec B308 B703

@@ -124,3 +124,24 @@ def test_the_excellence_colleague_list_is_read_as_values_and_says_what_each_row_
     assert offered[nameless.pk] == field.label_from_instance(nameless) == "agency12"
     assert staff.pk not in offered  # nobody reports themselves
     assert list(offered) == list(field.queryset.values_list("pk", flat=True))
+
+
+def test_checkbox_items_in_option_groups_are_the_same_markup_as_the_crispy_packs_loop():
+    class GroupedForm(forms.Form):
+        place = forms.MultipleChoiceField(
+            choices=[("Wards", [("1", "Oak & Ash"), ("2", "Elm")]), ("Teams", [("3", "Theatres")])],
+            widget=CheckboxPicker(noun="places"),
+        )
+
+    field = GroupedForm({"place": ["2"]})["place"]
+    ours = checkbox_items(field)
+    assert parse_html(ours) == parse_html(TEMPLATE_LOOP.render(Context({"field": field})))
+    assert ours.count(" checked") == 1 and "Oak &amp; Ash" in ours
+
+
+def test_a_disabled_picker_disables_every_box_as_djangos_subwidgets_do():
+    form = TeamForm(initial={"team": ["3"]})
+    form.fields["team"].disabled = True
+    ours = checkbox_items(form["team"])
+    assert parse_html(ours) == parse_html(TEMPLATE_LOOP.render(Context({"field": form["team"]})))
+    assert ours.count(" disabled") == 3 and ours.count(" checked") == 1
