@@ -18,6 +18,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
+from excellence import tallies as excellence_tallies
 from excellence.models import ExcellenceReport, RecipientResponse, Theme
 from ffit import services as ffit_services
 from ffit.models import Audit, Response
@@ -476,6 +477,8 @@ def build(*, scale: float = 1.0, password: str | None = None, seed: int = 10, lo
         ],
         log,
     )
-    # Bulk rows bypass the services: store each ward's initiative load as they would have kept it.
+    # Bulk rows bypass the services and the model's signals: store each ward's initiative load and the trust's
+    # excellence counts as they would have kept them.
     repair_ward_loads()
+    excellence_tallies.rebuild()
     return Built(counts=counts, admin_username=admins[0].username, seconds=(timezone.now() - started).total_seconds())

@@ -19,7 +19,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from excellence.models import Conversation, ExcellenceReport
-from excellence.selectors import week_start
+from excellence.tallies import week_start
 from qiportal.exports import safe_cell
 from qiportal.models import Role, User, Ward
 

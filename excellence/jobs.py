@@ -6,6 +6,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from excellence import tallies
 from excellence.models import ExcellenceReport, RecipientResponse
 from qiportal.jobs import JobResult, ReminderBatch, iso_week, ward_managers
 from qiportal.models import NotificationKind, ReminderLog
@@ -20,6 +21,8 @@ def remind_excellence_follow_up(*, today: date | None = None) -> JobResult:
     """
     result = JobResult("remind_excellence_follow_up")
     today = today or timezone.localdate()
+    for line in tallies.check():  # the stored counts checked against the reports each morning
+        result.add(line, "counts_repaired")
     reports = list(
         ExcellenceReport.objects.overdue()
         .select_related("ward", "team_ward")

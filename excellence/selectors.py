@@ -9,14 +9,10 @@ from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone
 
-from excellence import charts
+from excellence import charts, tallies
 from excellence.models import ExcellenceReport, RecipientResponse, Theme
+from excellence.tallies import week_start
 from qiportal.models import User, Ward
-
-
-def week_start(day: date) -> date:
-    """The Monday of `day`'s week. Weeks start on Monday (seed 000, step 6: monitor run charts weekly)."""
-    return day - timedelta(days=day.weekday())
 
 
 def _shaped(queryset: QuerySet[ExcellenceReport]) -> QuerySet[ExcellenceReport]:
@@ -95,15 +91,16 @@ def weekly_counts(ward: Ward | None = None, weeks: int = 52, *, today: date | No
 
 
 def _weekly_counts(ward: Ward | None, weeks: int, this_week: date) -> list[tuple[date, int]]:
-    # Counted by local day in the database over a range an index serves (created_at; with a ward, the ward's
-    # and its team's (ward, created_at) indexes): at most 7 × `weeks` small rows come back, summed here into
-    # weeks. Building one filtered count per week made the query itself the page's largest cost (issue 15).
+    # The whole trust's weeks are stored (excellence.tallies). A ward's are counted by local day in the database
+    # over a range its and its team's (ward, created_at) indexes serve: at most 7 × `weeks` small rows come back,
+    # summed here into weeks. One filtered count per week made the query itself the page's largest cost (issue 15).
     mondays = [this_week - timedelta(weeks=weeks - 1 - i) for i in range(weeks + 1)]
+    if ward is None:  # the whole trust: its stored weekly counts
+        stored = tallies.week_counts(mondays[0], mondays[-2])
+        return [(monday, stored.get(monday, 0)) for monday in mondays[:-1]]
     start = timezone.make_aware(datetime.combine(mondays[0], time.min))
     end = timezone.make_aware(datetime.combine(mondays[-1], time.min))
-    reports = ExcellenceReport.objects.filter(created_at__gte=start, created_at__lt=end)
-    if ward is not None:
-        reports = reports.about_ward(ward)
+    reports = ExcellenceReport.objects.filter(created_at__gte=start, created_at__lt=end).about_ward(ward)
     by_week = [0] * weeks
     for day, n in (
         reports.order_by()
@@ -124,10 +121,11 @@ def theme_counts(reports: QuerySet[ExcellenceReport]) -> list[Theme]:
     Counted on the tag table grouped by theme (each report carries a theme at most once), which reads far
     fewer rows than a filtered count over every theme's joined reports.
     """
-    tagged = ExcellenceReport.tags.through.objects.all()
-    if reports.query.where:  # some reports: their tags; every report (an admin's unfiltered list): the whole table
-        tagged = tagged.filter(excellencereport_id__in=reports.order_by().values("pk"))
-    counts = dict(tagged.order_by().values_list("theme_id").annotate(n=Count("pk")))
+    if reports.query.where:  # some reports: their tags
+        tagged = ExcellenceReport.tags.through.objects.filter(excellencereport_id__in=reports.order_by().values("pk"))
+        counts = dict(tagged.order_by().values_list("theme_id").annotate(n=Count("pk")))
+    else:  # every report (an admin's unfiltered list): the stored counts
+        counts = tallies.theme_counts()
     themes = list(Theme.objects.filter(is_active=True))
     for theme in themes:
         theme.n = counts.get(theme.pk, 0)
@@ -135,6 +133,16 @@ def theme_counts(reports: QuerySet[ExcellenceReport]) -> list[Theme]:
 
 
 def state_counts(reports: QuerySet[ExcellenceReport]) -> dict[str, int]:
+    """How many of these reports there are, and how many in each follow-up state."""
+    if not reports.query.where:  # every report (an admin's unfiltered list): the stored counts
+        stored = tallies.state_counts()
+        State = ExcellenceReport.State
+        counts = {
+            "awaiting": stored[State.AWAITING_CONVERSATION],
+            "held": stored[State.CONVERSATION_HELD],
+            "shared": stored[State.LEARNING_SHARED],
+        }
+        return {"total": sum(counts.values()), **counts}
     return reports.order_by().aggregate(
         total=Count("pk"),
         awaiting=Count("pk", filter=Q(state=ExcellenceReport.State.AWAITING_CONVERSATION)),

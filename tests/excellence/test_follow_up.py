@@ -87,13 +87,14 @@ def test_sent_and_received_selectors(make_report, staff, colleague, ward, ward_m
     assert list(selectors.reports_received(ward_manager)) == [about_team]
 
 
-def test_weekly_counts_keep_empty_weeks(make_report):
-    _age(make_report(), 7)
+def test_weekly_counts_keep_empty_weeks(make_report, ward):
+    make_report(created_at=timezone.now() - timedelta(days=7))
     make_report()
     make_report()
-    counts = selectors.weekly_counts(weeks=4)
+    counts = selectors.weekly_counts(weeks=4)  # the whole trust's, stored
     assert [n for _, n in counts] == [0, 0, 1, 2]
     assert all(week.weekday() == 0 for week, _ in counts)
+    assert selectors.weekly_counts(ward, weeks=4) == counts  # a ward's, counted from its reports
 
 
 def test_a_qi_lead_confirms_before_a_draft_initiative_is_started_from_a_report(client, make_report, qi_lead, sponsor):

@@ -35,6 +35,7 @@ SYSTEM_TEXT = {
     ("runcharts", "Measure", "latest_signal"),
     ("runcharts", "Measure", "latest_rule"),  # the rules' own words (runcharts/latest.py)
     ("excellence", "Theme", "name"),  # the admins' list of trust values
+    ("excellence", "Tally", "key"),  # a follow-up state, a theme's id or a week's date (excellence/tallies.py)
 }
 
 
