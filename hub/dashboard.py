@@ -396,6 +396,16 @@ def _capped(name: str, items: list) -> dict:
     return {name: items[:LIST_LIMIT], f"{name}_more": max(0, len(items) - LIST_LIMIT)}
 
 
+def log_filter(scope: DashboardScope) -> str | None:
+    """The initiative log's query for the dashboard's scope, to add to a link to the rest of a capped list: "" for
+    the whole trust, "&directorate=<id>" for one directorate, None for several (the log filters by one at a time)."""
+    if scope.directorate_ids is None:
+        return ""
+    if len(scope.directorate_ids) == 1:
+        return f"&directorate={next(iter(scope.directorate_ids))}"
+    return None
+
+
 def open_flags(rows: list[WardRow]) -> list[tuple[Ward, OverloadFlag]]:
     """(ward, open flag) for each ward in the table with one, newest first: read with the wards' loads."""
     pairs = [(row.ward, row.load.open_flag) for row in rows if row.load and row.load.open_flag]
@@ -446,6 +456,7 @@ def dashboard_context(
         "stalled_weeks": settings.QI["STALLED_WEEKS"],
         "reviews": review_counts,
         "stalled": stalled_rows,
+        "log_filter": log_filter(scope),
         "decisions": recent_decisions(initiatives),
         # Newest first; the ward table, sorted by open flags or by latest FFIT, shows the rest.
         **_capped("flags", flags),

@@ -26,6 +26,7 @@ class PortfolioFilter(django_filters.FilterSet):
     review_overdue = django_filters.BooleanFilter(
         label="Review overdue only", method="overdue", widget=forms.CheckboxInput
     )
+    stalled = django_filters.BooleanFilter(label="Stalled only", method="stalled_only", widget=forms.CheckboxInput)
     progress_score = django_filters.ChoiceFilter(
         label="Progress score",
         choices=[(str(s), f"{s} – {label}") for s, label, _ in IHI_SCALE],
@@ -68,7 +69,7 @@ class PortfolioFilter(django_filters.FilterSet):
         return queryset
 
     def in_directorate(self, queryset, name, value):
-        return queryset.filter(Q(directorate=value) | Q(wards__directorate=value)).distinct()
+        return queryset.for_directorates([value.pk])  # the dashboard's rule for a directorate's initiatives
 
     def on_ward(self, queryset, name, value):
         return queryset.touching_ward(value)
@@ -77,3 +78,7 @@ class PortfolioFilter(django_filters.FilterSet):
         if value:
             return queryset.filter(status=Status.LIVE, next_review_on__lt=timezone.localdate())
         return queryset
+
+    def stalled_only(self, queryset, name, value):
+        """Live initiatives the nightly check marked stalled, as the dashboard counts them."""
+        return queryset.filter(status=Status.LIVE, is_stalled=True) if value else queryset

@@ -10,8 +10,9 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from hub import dashboard
 from projects.models import Status
+from qiportal.models import Role
 from tests.dashboard.conftest import closed_audit, concern_measure
-from tests.factories import InitiativeFactory, PriorityFactory, UserFactory, WardFactory
+from tests.factories import InitiativeFactory, PriorityFactory, UserFactory, WardFactory, with_role
 
 
 def page(client, user, **params):
@@ -271,3 +272,55 @@ def test_concerns_count_on_the_measures_own_ward_or_else_on_each_of_its_initiati
     rows = dashboard.ward_rows([ward, other, elsewhere], every_ward=every_ward)
     counts = {row.ward.pk: row.concern_count for row in rows}
     assert counts == {ward.pk: 1, other.pk: 1, elsewhere.pk: 1}
+
+
+def _titles(html: str, start: str, end: str) -> set[str]:
+    return set(re.findall(r'<a href="/initiatives/\d+/">([^<]+)</a>', html[html.index(start) : html.index(end)]))
+
+
+def test_capped_review_and_stalled_lists_link_to_all_of_them_in_the_initiative_log(
+    client, qi_lead, ward, other_ward, monkeypatch
+):
+    """More overdue reviews or stalled initiatives than the dashboard lists: it says how many it shows, and its link
+    opens the initiative log filtered to exactly the ones it counted, in the same directorate."""
+    monkeypatch.setattr(dashboard, "LIST_LIMIT", 2)
+    today = timezone.localdate()
+    overdue = {
+        InitiativeFactory(title=f"Overdue {n}", wards=[ward], next_review_on=today - timedelta(days=n + 1)).title
+        for n in range(3)
+    }
+    stalled = set()
+    for n in range(3):
+        initiative = InitiativeFactory(title=f"Stalled {n}", wards=[ward])
+        initiative.is_stalled, initiative.stalled_since = True, today - timedelta(weeks=n + 8)
+        initiative.save(update_fields=["is_stalled", "stalled_since"])
+        stalled.add(initiative.title)
+    InitiativeFactory(title="Elsewhere overdue", wards=[other_ward], next_review_on=today - timedelta(days=3))
+    chosen = ward.directorate
+    html = page(client, qi_lead, directorate=chosen.slug).content.decode()
+    assert "These are the 2 soonest of 3." in html
+    assert "These are the 2 stalled longest of 3." in html
+    links = dict(re.findall(r'<a href="(/initiatives/\?[^"]+)">See all \d+ (with an overdue review|stalled)', html))
+    assert set(links.values()) == {"with an overdue review", "stalled"}
+    for url, kind in links.items():
+        log = client.get(url.replace("&amp;", "&"))
+        assert log.status_code == 200
+        listed = _titles(log.content.decode(), "<tbody", "</tbody>")
+        assert listed == (overdue if kind == "with an overdue review" else stalled), kind
+    # The whole trust's dashboard links to the whole trust's: the other directorate's overdue review too.
+    html = page(client, qi_lead).content.decode()
+    assert "These are the 2 soonest of 4." in html
+    assert 'href="/initiatives/?review_overdue=on"' in html
+
+
+def test_a_manager_of_several_directorates_sees_the_count_without_a_link_the_log_cannot_filter(
+    client, ward, other_ward, monkeypatch
+):
+    monkeypatch.setattr(dashboard, "LIST_LIMIT", 2)
+    manager = with_role(UserFactory(), Role.SENIOR_MANAGER, directorate=ward.directorate)
+    with_role(manager, Role.SENIOR_MANAGER, directorate=other_ward.directorate)
+    for place in (ward, ward, other_ward):
+        InitiativeFactory(wards=[place], next_review_on=timezone.localdate() - timedelta(days=2))
+    html = page(client, manager).content.decode()
+    assert "These are the 2 soonest of 3." in html
+    assert "review_overdue=on" not in html
