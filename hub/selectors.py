@@ -18,7 +18,7 @@ from excellence.selectors import conversations_due, reports_received, reports_se
 from excellence.selectors import weekly_chart as excellence_chart
 from ffit.selectors import audits_to_complete, readiness_items
 from projects.models import Initiative, OverloadFlag, PdsaCycle, Status
-from projects.overload import flag_history, ward_live_load, ward_live_loads
+from projects.overload import load_and_flag_history, ward_live_loads
 from projects.selectors import review_counts, review_queue
 from qiportal import permissions
 from qiportal.jobs import ward_managers
@@ -100,13 +100,14 @@ def ward_page_context(ward: Ward, viewer: User) -> dict:
     )
     measure_signals = latest_signals(measures)
     wall = excellence_selectors.wall(ward)
+    ward_load, flags = load_and_flag_history(ward)
     return {
         "ward": ward,
         "managers": ward_managers([ward.pk]).get(ward.pk, []),
         "staff_count": ward.staff.count(),
         "live_rows": _rows_with_signals(live),
-        "ward_load": ward_live_load(ward),
-        "flags": flag_history(ward),
+        "ward_load": ward_load,
+        "flags": flags,
         "readiness_items": readiness_items([ward]),
         "can_view_readiness_history": permissions.can_view_readiness_history(viewer, ward),
         "wall": list(wall[:WALL_LIMIT]),

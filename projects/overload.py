@@ -230,6 +230,14 @@ def flag_history(ward: Ward, limit: int = 20) -> list[OverloadFlag]:
     return with_decision_logs(ward.overload_flags.select_related("decided_by").order_by("-opened_at", "-pk")[:limit])
 
 
+def load_and_flag_history(ward: Ward, limit: int = 20) -> tuple[WardLoad, list[OverloadFlag]]:
+    """The ward's stored load and its flag history, from one read of its flags: a ward has one open flag at most
+    (a constraint), opened after every flag before it, so when there is one it heads the history."""
+    flags = flag_history(ward, limit)
+    open_flag = next((flag for flag in flags[:1] if flag.closed_at is None), None)
+    return _stored(ward, open_flag), flags
+
+
 @dataclass(frozen=True)
 class FlagDecision:
     """One senior manager's decision on a flag, as it was made: a later one never hides an earlier one."""

@@ -245,7 +245,7 @@ class Listed(BaseChoiceIterator):
 
 def _flat(choices) -> list | None:
     """The (value, label) pairs of a widget's choices, or None when they hold option groups (left to Django)."""
-    pairs = list(choices)
+    pairs = list(iter(choices))  # iter(): a queryset's choices have a length, and list() would COUNT them first
     if any(isinstance(label, (list, tuple)) for _, label in pairs):
         return None
     return [("" if value is None else value, label) for value, label in pairs]

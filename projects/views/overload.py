@@ -8,7 +8,7 @@ from django.views.decorators.http import require_http_methods
 
 from projects import forms, services
 from projects.models import Decision, OverloadFlag
-from projects.overload import flag_history, ward_live_load, with_decision_logs
+from projects.overload import load_and_flag_history, with_decision_logs
 from qiportal import permissions
 from qiportal.forms import add_service_errors
 
@@ -48,12 +48,15 @@ def overload_flag(request, pk):
                 return redirect("projects:overload_flag", pk=flag.pk)
     elif request.method == "POST":
         raise PermissionDenied
+    ward_load, flags = load_and_flag_history(flag.ward)
+    # This flag's decisions, as its ward's history read them (an old flag beyond the history's length: read alone).
+    shown = next((row for row in flags if row.pk == flag.pk), None) or with_decision_logs([flag])[0]
     context = {
         "flag": flag,
-        "decision_log": with_decision_logs([flag])[0].decision_log,
+        "decision_log": shown.decision_log,
         "ward": flag.ward,
-        "ward_load": ward_live_load(flag.ward),
-        "flags": flag_history(flag.ward),
+        "ward_load": ward_load,
+        "flags": flags,
         "form": form,
         "can_decide": can_decide,
         "crumbs": [("Home", reverse("home")), (flag.ward.name, flag.ward.get_absolute_url())],
