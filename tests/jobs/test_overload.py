@@ -1,13 +1,14 @@
 """Initiativitis: the ward load, opening and closing overload flags, and who is told."""
 
 import threading
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 import time_machine
 from django.core import mail
 from django.db import connection
+from django.utils import timezone
 
 from projects import jobs, services
 from projects.models import Decision, LoadWeights, OverloadFlag, Scope
@@ -361,3 +362,28 @@ def test_the_approve_page_shows_the_open_flag_and_the_sponsor_decides_it_from_th
         f"See the overload flag for {ward.name}</a> (a senior manager over {ward.directorate} decides on it)" in review
     )
     assert "Record your decision" not in client.get(f"/overload-flags/{flag.pk}/").content.decode()
+
+
+def test_a_flags_page_shows_its_decisions_whether_or_not_it_is_among_the_wards_latest_flags(
+    client, ward, load_ward, sponsor
+):
+    """The page takes the ward's load and the flag's decisions from the ward's flag history (its twenty newest); an
+    older flag's decisions are read on their own."""
+    load_ward(on_ward=4)
+    jobs.scan_wards()
+    first = OverloadFlag.objects.get()
+    services.accept_overload(flag_id=first.pk, by=sponsor, reason="Winter pressures", review_on=date(2027, 1, 4))
+    client.force_login(sponsor)
+    page = client.get(f"/overload-flags/{first.pk}/").content.decode()
+    assert "Accepted for now by" in page and "Winter pressures (review on 4 January 2027)" in page
+    assert "Overload flag open</strong> since" in page  # the load's open flag, from the same history
+    # Twenty newer (closed) flags push it out of the ward's history: its page still shows its decision.
+    OverloadFlag.objects.filter(pk=first.pk).update(
+        closed_at=timezone.now(), opened_at=timezone.now() - timedelta(days=400)
+    )
+    OverloadFlag.objects.bulk_create(
+        OverloadFlag(ward=ward, load_at_open=4, threshold_at_open=3, closed_at=timezone.now()) for _ in range(20)
+    )
+    page = client.get(f"/overload-flags/{first.pk}/").content.decode()
+    assert "Winter pressures (review on 4 January 2027)" in page
+    assert "Overload flag open</strong>" not in page  # closed now, as the history says
