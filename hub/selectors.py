@@ -131,7 +131,7 @@ def home_context(user: User) -> dict:
     context = {
         "role": role,
         "role_label": user.primary_role_label,
-        "roles": user.role_assignments,
+        "roles": user.described_roles(),
         "my_wards": list(user_wards(user)),
         "managed_wards": list(managed),
         "oversees_trust": user.has_role(Role.SENIOR_MANAGER) and overseen is None,

@@ -3,6 +3,8 @@
 import re
 from datetime import UTC, timedelta
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
@@ -219,3 +221,18 @@ def test_a_stalled_initiative_on_the_sponsors_home_says_when_its_last_activity_w
     item = item[: item.index("</li>")]
     assert "no activity since 5 Oct 2026" in item
     assert "stalled since 23 Nov 2026" in item
+
+
+def test_about_me_names_each_role_with_its_place_and_pages_read_roles_without_joins(client, ward, other_ward):
+    person = with_role(UserFactory(), Role.WARD_MANAGER, ward=ward)
+    with_role(person, Role.SENIOR_MANAGER, directorate=other_ward.directorate)
+    page = home(client, person).content.decode()
+    about = re.sub(r"\s+", " ", page[page.index(">Roles<") :][:400])
+    assert f"Ward manager – {ward.name}" in about
+    assert f"Senior manager (sponsor) – {other_ward.directorate.name}" in about
+    # Every page reads the person's roles for the header and the permissions: ids only, no join to the wards,
+    # the directorates or the person.
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("excellence:report_list")).status_code == 200
+    roles = [q["sql"] for q in queries.captured_queries if 'FROM "qiportal_roleassignment"' in q["sql"]]
+    assert len(roles) == 1 and "JOIN" not in roles[0], roles
