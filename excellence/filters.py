@@ -5,6 +5,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 
 from excellence.models import ExcellenceReport, Theme
+from qiportal.filters import NamedChoiceFilter
 from qiportal.models import Ward
 from qiportal.widgets import DateField
 
@@ -14,9 +15,9 @@ class DateBoxesFilter(django_filters.DateFilter):
 
 
 class ReportFilter(django_filters.FilterSet):
-    ward = django_filters.ModelChoiceFilter(
+    ward = NamedChoiceFilter(
         label="Ward",
-        queryset=Ward.objects.filter(is_active=True).only("pk", "name"),  # a choice list: names only
+        queryset=Ward.objects.filter(is_active=True).only("pk", "name"),  # the chosen ward: its name is all we use
         method="filter_ward",
         empty_label="All wards",
     )

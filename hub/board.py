@@ -493,7 +493,7 @@ def scope_wards(
 def filtered_board(user: User, scope: BoardScope, params) -> tuple[BoardFilter, QuerySet[Measure], dict]:
     chosen = default_params(user, scope, params)
     directorates = list(Directorate.objects.order_by("name"))
-    ward_choices = Ward.objects.filter(is_active=True).order_by("name")
+    ward_choices = Ward.objects.filter(is_active=True).only("pk", "slug", "name").order_by("name")  # the filter's list
     if scope.directorate is not None:
         ward_choices = ward_choices.filter(directorate=scope.directorate)
     priorities = list(StrategicPriority.objects.order_by("name"))

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from projects.models import Initiative, Status
 from projects.services import IHI_SCALE
+from qiportal.filters import NamedChoiceFilter
 from qiportal.models import Directorate, StrategicPriority, Ward
 
 
@@ -14,9 +15,7 @@ class PortfolioFilter(django_filters.FilterSet):
     directorate = django_filters.ModelChoiceFilter(
         queryset=Directorate.objects.all(), method="in_directorate", empty_label="Any directorate"
     )
-    ward = django_filters.ModelChoiceFilter(
-        queryset=Ward.objects.only("pk", "name"), method="on_ward", empty_label="Any ward", field_name="wards"
-    )
+    ward = NamedChoiceFilter(queryset=Ward.objects.all(), method="on_ward", empty_label="Any ward", field_name="wards")
     priority = django_filters.ModelChoiceFilter(
         queryset=StrategicPriority.objects.all(), label="Strategic priority", empty_label="Any priority"
     )
