@@ -133,22 +133,13 @@ def theme_counts(reports: QuerySet[ExcellenceReport]) -> list[Theme]:
 
 
 def state_counts(reports: QuerySet[ExcellenceReport]) -> dict[str, int]:
-    """How many of these reports there are, and how many in each follow-up state."""
-    if not reports.query.where:  # every report (an admin's unfiltered list): the stored counts
-        stored = tallies.state_counts()
-        State = ExcellenceReport.State
-        counts = {
-            "awaiting": stored[State.AWAITING_CONVERSATION],
-            "held": stored[State.CONVERSATION_HELD],
-            "shared": stored[State.LEARNING_SHARED],
-        }
-        return {"total": sum(counts.values()), **counts}
-    return reports.order_by().aggregate(
-        total=Count("pk"),
-        awaiting=Count("pk", filter=Q(state=ExcellenceReport.State.AWAITING_CONVERSATION)),
-        held=Count("pk", filter=Q(state=ExcellenceReport.State.CONVERSATION_HELD)),
-        shared=Count("pk", filter=Q(state=ExcellenceReport.State.LEARNING_SHARED)),
-    )
+    """How many of these reports there are ("total") and how many in each follow-up state (by the state's value)."""
+    if reports.query.where:  # some reports: counted
+        states = ExcellenceReport.State.values
+        by_state = reports.order_by().aggregate(**{state: Count("pk", filter=Q(state=state)) for state in states})
+    else:  # every report (an admin's unfiltered list): the stored counts
+        by_state = tallies.state_counts()
+    return {"total": sum(by_state.values()), **by_state}
 
 
 def weekly_chart(ward: Ward | None) -> dict:

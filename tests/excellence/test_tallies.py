@@ -44,7 +44,7 @@ def test_every_kind_of_change_keeps_the_stored_counts_equal_to_the_reports(
     second = make_report(tags=[theme, kindness], created_at=last_week)
     assert stored() == recounted()
     total, counts, themes = admin_list_counts(client)
-    assert (total, counts["awaiting"], themes) == (2, 2, {"Compassion": 2, "Kindness": 1})
+    assert (total, counts[State.AWAITING_CONVERSATION], themes) == (2, 2, {"Compassion": 2, "Kindness": 1})
 
     # The follow-up through the services: a conversation held, then its learning shared.
     services.record_conversation(
@@ -53,7 +53,11 @@ def test_every_kind_of_change_keeps_the_stored_counts_equal_to_the_reports(
     services.mark_learning_shared(report=first, by=ward_manager)
     assert stored() == recounted()
     total, counts, _ = admin_list_counts(client)
-    assert (counts["awaiting"], counts["held"], counts["shared"]) == (1, 0, 1)
+    assert (counts[State.AWAITING_CONVERSATION], counts[State.CONVERSATION_HELD], counts[State.LEARNING_SHARED]) == (
+        1,
+        0,
+        1,
+    )
 
     # As the admin site changes a report: its state and its themes, from either side.
     second.state = State.CONVERSATION_HELD
@@ -63,7 +67,11 @@ def test_every_kind_of_change_keeps_the_stored_counts_equal_to_the_reports(
     kindness.reports.add(first)
     assert stored() == recounted()
     _, counts, themes = admin_list_counts(client)
-    assert (counts["held"], counts["shared"], themes) == (1, 1, {"Compassion": 1, "Kindness": 2})
+    assert (counts[State.CONVERSATION_HELD], counts[State.LEARNING_SHARED], themes) == (
+        1,
+        1,
+        {"Compassion": 1, "Kindness": 2},
+    )
     first.tags.clear()
     assert stored() == recounted()
 
@@ -73,7 +81,7 @@ def test_every_kind_of_change_keeps_the_stored_counts_equal_to_the_reports(
     kindness.delete()
     assert stored() == recounted()
     total, counts, themes = admin_list_counts(client)
-    assert (total, counts["shared"], themes) == (1, 1, {})
+    assert (total, counts[State.LEARNING_SHARED], themes) == (1, 1, {})
     weeks = dict(selectors.weekly_counts(weeks=2))
     assert list(weeks.values()) == [0, 1]  # last week's report went with its deletion
 
@@ -86,7 +94,7 @@ def test_the_trust_list_reads_the_stored_counts_and_a_ward_filter_counts_its_rep
     client.force_login(admin_user)
     Tally.objects.filter(kind=Tally.Kind.STATE, key=State.AWAITING_CONVERSATION).update(n=40)  # to tell them apart
     total, counts, _ = admin_list_counts(client)
-    assert total == counts["awaiting"] == 40
+    assert total == counts[State.AWAITING_CONVERSATION] == 40
     page = client.get(reverse("excellence:report_list"), {"ward": ward.pk})
     assert page.context["counts"]["total"] == 1  # a filtered list: its own reports, counted
 
@@ -141,3 +149,18 @@ def test_the_migration_fills_the_counts_from_existing_reports(migrator, make_rep
     migrator(("excellence", "0004_weekly_count_indexes"))
     migrator(("excellence", "0005_tallies"))
     assert stored() == expected
+
+
+def test_the_list_says_how_many_reports_are_in_each_follow_up_state_stored_or_counted(
+    client, admin_user, make_report, ward_manager, colleague, ward
+):
+    held = make_report()
+    make_report()
+    services.record_conversation(
+        report=held, by=ward_manager, held_on=timezone.localdate(), participants=[colleague], strengths="Calm"
+    )
+    client.force_login(admin_user)
+    sentence = "2 reports: 1 awaiting conversation, 1 conversation held, 0 learning shared."
+    for query in ({}, {"ward": ward.pk}):  # every report (stored counts), and one ward's (counted)
+        page = client.get(reverse("excellence:report_list"), query).content.decode()
+        assert sentence in " ".join(page.split()), query
