@@ -7,7 +7,7 @@ from excellence.models import Conversation, ExcellenceReport, RecipientResponse,
 from qiportal.fields import limit_of
 from qiportal.forms import PatientSafeFormMixin, add_form_token, required_when
 from qiportal.models import User, Ward, people_choices, staff_label
-from qiportal.widgets import CheckboxPicker, DateField, Listed
+from qiportal.widgets import CheckboxPicker, DateField
 
 NO_PATIENT_DETAILS = (
     '<div class="nhsuk-warning-callout"><h2 class="nhsuk-warning-callout__label">'
@@ -99,9 +99,7 @@ class ReportForm(PatientSafeFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["recipients"].queryset = User.objects.filter(is_active=True).exclude(pk=user.pk)
         # Every colleague, read as plain values for the checkboxes (what is sent is checked against the queryset).
-        self.fields["recipients"].widget.choices = Listed(
-            people_choices(self.fields["recipients"].queryset, staff_label)
-        )
+        self.fields["recipients"].widget.choices = people_choices(self.fields["recipients"].queryset, staff_label)
         wards = Ward.objects.filter(is_active=True)
         self.fields["team_ward"].queryset = wards
         self.fields["ward"].queryset = wards

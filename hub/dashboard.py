@@ -220,13 +220,11 @@ def reviews(initiatives) -> dict:
 
 
 def stalled(initiatives) -> list[Initiative]:
-    return list(
-        _listed(initiatives.filter(status=Status.LIVE, is_stalled=True)).order_by("stalled_since", "pk")[:LIST_LIMIT]
-    )
+    return list(_listed(initiatives.stalled()).order_by("stalled_since", "pk")[:LIST_LIMIT])
 
 
 def stalled_count(initiatives) -> int:
-    return initiatives.filter(status=Status.LIVE, is_stalled=True).count()
+    return initiatives.stalled().count()
 
 
 def recent_decisions(initiatives) -> list[Decision]:

@@ -204,11 +204,7 @@ def senior_manager_home(user: User, context: dict) -> dict:
     overseen = user.overseen_directorate_ids
     if overseen is not None:
         flags = flags.filter(ward__directorate_id__in=overseen)
-    stalled = (
-        Initiative.objects.filter(sponsor=user, status=Status.LIVE, is_stalled=True)
-        .select_related("lead")
-        .order_by("stalled_since", "pk")
-    )
+    stalled = Initiative.objects.stalled().filter(sponsor=user).select_related("lead").order_by("stalled_since", "pk")
     return {
         "queue": list(review_queue(user)[:HOME_LIMIT]),
         "queue_counts": review_counts(user),

@@ -79,5 +79,4 @@ class PortfolioFilter(django_filters.FilterSet):
         return queryset
 
     def stalled_only(self, queryset, name, value):
-        """Live initiatives the nightly check marked stalled, as the dashboard counts them."""
-        return queryset.filter(status=Status.LIVE, is_stalled=True) if value else queryset
+        return queryset.stalled() if value else queryset

@@ -147,7 +147,7 @@ class CharterPeopleForm(forms.Form):
         people = people_choices(self.fields["lead"].queryset, person_label)
         for name in ("lead", "coach"):
             self.fields[name].widget.choices = Listed([("", self.fields[name].empty_label), *people])
-        self.fields["team"].widget.choices = Listed(people)
+        self.fields["team"].widget.choices = people
 
 
 class CharterPlanForm(PatientSafeFormMixin, forms.Form):

@@ -49,6 +49,10 @@ class InitiativeQuerySet(models.QuerySet):
     def live(self):
         return self.filter(status=Status.LIVE)
 
+    def stalled(self):
+        """Live initiatives the nightly check marked stalled: what the dashboard counts and the log lists."""
+        return self.filter(status=Status.LIVE, is_stalled=True)
+
     def touching_ward(self, ward: Ward):
         return self.touching_wards([ward.pk], [ward.directorate_id])
 
