@@ -4,8 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from excellence.models import Conversation, ExcellenceReport, RecipientResponse, Theme
-from qiportal.fields import limit_of
-from qiportal.forms import PatientSafeFormMixin, add_form_token, required_when
+from qiportal.forms import PatientSafeFormMixin, add_form_token, required_when, text_box
 from qiportal.models import User, Ward, people_choices, staff_label
 from qiportal.widgets import CheckboxPicker, DateField
 
@@ -56,30 +55,21 @@ class ReportForm(PatientSafeFormMixin, forms.Form):
         help_text="For example, 17 3 2026",
         error_messages={"required": "Enter the date it happened"},
     )
-    what_happened = forms.CharField(
-        label="What happened?",
-        max_length=limit_of(ExcellenceReport, "what_happened"),
-        widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"required": "Enter what happened"},
+    what_happened = text_box(
+        ExcellenceReport, "what_happened", "What happened?", rows=4, required="Enter what happened"
     )
-    why_excellent = forms.CharField(
-        label="Why was it excellent?",
-        max_length=limit_of(ExcellenceReport, "why_excellent"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Enter why it was excellent"},
+    why_excellent = text_box(
+        ExcellenceReport, "why_excellent", "Why was it excellent?", required="Enter why it was excellent"
     )
-    difference_made = forms.CharField(
-        label="What difference did it make?",
+    difference_made = text_box(
+        ExcellenceReport,
+        "difference_made",
+        "What difference did it make?",
+        required="Enter what difference it made",
         help_text="To patients, their families or colleagues.",
-        max_length=limit_of(ExcellenceReport, "difference_made"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Enter what difference it made"},
     )
-    organisation_learning = forms.CharField(
-        label="What could the organisation learn from it?",
-        max_length=limit_of(ExcellenceReport, "organisation_learning"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
+    organisation_learning = text_box(
+        ExcellenceReport, "organisation_learning", "What could the organisation learn from it?"
     )
     tags = forms.ModelMultipleChoiceField(
         label="Which of our values and themes does it show?",
@@ -135,12 +125,11 @@ class ReportForm(PatientSafeFormMixin, forms.Form):
 
 
 class ThankYouForm(PatientSafeFormMixin, forms.Form):
-    message = forms.CharField(
-        label="Your message to the person who reported this",
+    message = text_box(
+        RecipientResponse,
+        "thank_you_message",
+        "Your message to the person who reported this",
         help_text="Do not include any patient details.",
-        max_length=limit_of(RecipientResponse, "thank_you_message"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
     )
 
     def __init__(self, *args, action: str, **kwargs):
@@ -179,36 +168,16 @@ class ConversationForm(PatientSafeFormMixin, forms.Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Choose who took part"},
     )
-    strengths = forms.CharField(
-        label="Strengths: what went well, and what made it work?",
-        max_length=limit_of(Conversation, "strengths"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Enter the strengths you talked about"},
+    strengths = text_box(
+        Conversation,
+        "strengths",
+        "Strengths: what went well, and what made it work?",
+        required="Enter the strengths you talked about",
     )
-    opportunities = forms.CharField(
-        label="Opportunities: where else could this help?",
-        max_length=limit_of(Conversation, "opportunities"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-    )
-    aspirations = forms.CharField(
-        label="Aspirations: what would we like to see more of?",
-        max_length=limit_of(Conversation, "aspirations"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-    )
-    results = forms.CharField(
-        label="Results: how will we know it is making a difference?",
-        max_length=limit_of(Conversation, "results"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-    )
-    what_to_spread = forms.CharField(
-        label="What could we spread?",
-        max_length=limit_of(Conversation, "what_to_spread"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-    )
+    opportunities = text_box(Conversation, "opportunities", "Opportunities: where else could this help?")
+    aspirations = text_box(Conversation, "aspirations", "Aspirations: what would we like to see more of?")
+    results = text_box(Conversation, "results", "Results: how will we know it is making a difference?")
+    what_to_spread = text_box(Conversation, "what_to_spread", "What could we spread?")
 
     def __init__(self, *args, participants, **kwargs):
         super().__init__(*args, **kwargs)

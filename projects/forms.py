@@ -10,7 +10,7 @@ from projects import selectors
 from projects.models import ChangeIdea, Decision, Initiative, OverloadFlag, PdsaCycle, ProgressScore, Scope
 from projects.services import IHI_SCALE, STAGE_FIELDS, scope_errors
 from qiportal.fields import MEDIUM, limit_of
-from qiportal.forms import PatientSafeFormMixin, add_form_token, required_when
+from qiportal.forms import PatientSafeFormMixin, add_form_token, required_when, text_box
 from qiportal.models import Directorate, Role, RoleAssignment, StrategicPriority, User, Ward, people_choices
 from qiportal.widgets import PARTS, CheckboxPicker, DateField, Listed, LongSelect, NhsDateInput
 
@@ -55,19 +55,20 @@ class CharterAimForm(PatientSafeFormMixin, forms.Form):
         error_messages={"required": "Enter a title for the initiative"},
         help_text="A short name staff will recognise, for example ‘Nurse-led discharge on surgical wards’.",
     )
-    problem = forms.CharField(
-        label="What is the problem and why does it matter?",
-        max_length=limit_of(Initiative, "problem"),
-        widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"required": "Enter the problem and why it matters"},
+    problem = text_box(
+        Initiative,
+        "problem",
+        "What is the problem and why does it matter?",
+        rows=4,
+        required="Enter the problem and why it matters",
     )
-    aim = forms.CharField(
-        label="Aim statement",
-        max_length=limit_of(Initiative, "aim"),
-        widget=forms.Textarea(attrs={"rows": 3}),
+    aim = text_box(
+        Initiative,
+        "aim",
+        "Aim statement",
+        required="Enter the aim: what, how much and by when",
         help_text="What will improve, by how much, by when. For example: ‘Increase discharges before noon from 20% "
         "to 40% by 31 March 2027’.",
-        error_messages={"required": "Enter the aim: what, how much and by when"},
     )
 
 
@@ -270,9 +271,7 @@ READINESS_WARNING_MISSING = "Enter why you are approving despite the readiness w
 
 
 class DecisionForm(PatientSafeFormMixin, forms.Form):
-    reason = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=limit_of(Decision, "reason")
-    )
+    reason = text_box(Decision, "reason", None, rows=4)
     next_review_on = DateField(label="Next review", subject="Next review date", required=False)
 
     def __init__(self, *args, kind: str, button: str, initial_review=None, warning_needed=False, **kwargs):
@@ -414,19 +413,9 @@ class ProgressScoreForm(PatientSafeFormMixin, forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose a progress score"},
     )
-    note = forms.CharField(
-        label="Note",
-        max_length=limit_of(ProgressScore, "note"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Enter a note on the evidence for this score"},
-    )
+    note = text_box(ProgressScore, "note", "Note", required="Enter a note on the evidence for this score")
     why_different = required_when(
-        forms.CharField(
-            label="If you chose a different score from the suggestion, why?",
-            required=False,
-            max_length=limit_of(ProgressScore, "why_different"),
-            widget=forms.Textarea(attrs={"rows": 3}),
-        ),
+        text_box(ProgressScore, "why_different", "If you chose a different score from the suggestion, why?"),
         "Needed if you choose a score other than the suggested one.",
     )
 
@@ -563,12 +552,7 @@ class OverloadDecisionForm(PatientSafeFormMixin, forms.Form):
         ),
         "Needed if you pause or halt.",
     )
-    reason = forms.CharField(
-        label="Your reason",
-        max_length=limit_of(OverloadFlag, "decision_reason"),
-        widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"required": "Enter your reason"},
-    )
+    reason = text_box(OverloadFlag, "decision_reason", "Your reason", rows=4, required="Enter your reason")
     review_on = required_when(
         DateField(
             label="Review this decision on", subject="Review date", required=False, help_text="For example, 15 3 2027."

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 
 from qiportal import once
-from qiportal.fields import TextLimit
+from qiportal.fields import TextLimit, limit_of
 from qiportal.pii import no_patient_details
 
 # CharFields that hold something other than prose: an address, a link, a code.
@@ -69,6 +69,20 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+def text_box(model, name: str, label: str | None, *, rows: int = 3, required: str | None = None, **kwargs):
+    """A plain form's box for a text a model field keeps (`model.name`): the field's length limit (the page shows it
+    as the NHS.UK character count), `rows` lines high, and `required` the message when it is left empty, or None
+    when it may be. The patient-details guard comes from PatientSafeFormMixin, as for any free text."""
+    return forms.CharField(
+        label=label,
+        max_length=limit_of(model, name),
+        widget=forms.Textarea(attrs={"rows": rows}),
+        required=required is not None,
+        error_messages={"required": required} if required else None,
+        **kwargs,
+    )
 
 
 def required_when(field: forms.Field, when: str) -> forms.Field:

@@ -8,8 +8,7 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.core.exceptions import ValidationError
 
-from qiportal.fields import limit_of
-from qiportal.forms import PatientSafeFormMixin, add_form_token, required_when
+from qiportal.forms import PatientSafeFormMixin, add_form_token, required_when, text_box
 from qiportal.models import Ward
 from qiportal.widgets import DateField
 from runcharts import kinds, services
@@ -350,13 +349,13 @@ class ChartChoiceForm(PatientSafeFormMixin, forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose a chart", "invalid_choice": "Choose one of the charts listed"},
     )
-    reason = forms.CharField(
-        label="Why are you changing the chart?",
-        max_length=limit_of(Measure, "chart_reason"),
-        widget=forms.Textarea(attrs={"rows": 3}),
+    reason = text_box(
+        Measure,
+        "chart_reason",
+        "Why are you changing the chart?",
+        required="Enter why you are changing the chart",
         help_text="Kept on the measure's history, for example 'Over 2,000 admissions a month: the P chart's limits "
         "are too narrow'.",
-        error_messages={"required": "Enter why you are changing the chart"},
     )
 
     def __init__(self, *args, measure: Measure, suggestion: kinds.Suggestion, **kwargs):
@@ -396,11 +395,8 @@ class RephaseForm(PatientSafeFormMixin, forms.Form):
         help_text="A Monday, for example 2 3 2026",
         error_messages={"required": "Enter the first week of the new period"},
     )
-    reason = forms.CharField(
-        label="Why does the chart start a new period?",
-        max_length=limit_of(Rephase, "reason"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Enter why the chart starts a new period"},
+    reason = text_box(
+        Rephase, "reason", "Why does the chart start a new period?", required="Enter why the chart starts a new period"
     )
 
     def __init__(self, *args, frequency: str = kinds.WEEKLY, **kwargs):
