@@ -103,15 +103,21 @@ def board_measures(user: User, scope: BoardScope) -> QuerySet[Measure]:
     """The measures a board shows this person: standing measures, and those of running initiatives they may see."""
     running = Initiative.objects.visible_to(user).filter(status__in=Initiative.RUNNING).values("pk")
     standing = permissions.visible_standing_measures(user, Measure.objects.all()).values("pk")
-    measures = Measure.objects.filter(Q(initiative__in=running) | Q(pk__in=standing))
+    measures = shown_measures().filter(Q(initiative__in=running) | Q(pk__in=standing))
     if scope.ward is not None:
         measures = measures.filter(_on_ward(scope.ward.pk))
     elif scope.directorate is not None:
         measures = measures.filter(_in_directorates([scope.directorate.pk]))
-    return measures.select_related("initiative", "ward__directorate", "directorate").annotate(
+    return measures.annotate(  # for the orders
         variation_rank=_rank("latest_variation", VARIATION_ORDER),
         assurance_rank=_rank("latest_assurance", ASSURANCE_ORDER),
     )
+
+
+def shown_measures() -> QuerySet[Measure]:
+    """What a board row shows of a measure: its owner's names. A page's rows are read by their keys from this,
+    once board_measures() has chosen and ordered them (qiportal.paging.page_by_ids)."""
+    return Measure.objects.select_related("initiative", "ward__directorate", "directorate")
 
 
 def _rank(field: str, order: list[str]) -> Case:

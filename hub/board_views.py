@@ -37,7 +37,7 @@ def _board(request, scope: board.BoardScope):
     export = request.GET.get("export")
     if export in ("csv", "xlsx"):
         return _export(request, scope, measures, export)
-    page = page_by_ids(measures, board.PAGE_SIZE, request.GET.get("page"))
+    page = page_by_ids(measures, board.PAGE_SIZE, request.GET.get("page"), rows=board.shown_measures())
     rows = [board.BoardRow(measure) for measure in page]
     # Only the wards whose measures are on this page: the trust has some 150, and their load and readiness are
     # read for each ward shown.

@@ -71,12 +71,16 @@ def _in_review_queue(user: User) -> QuerySet[Initiative]:
 def review_queue(user: User) -> QuerySet[Initiative]:
     """Submitted proposals, live initiatives whose review is due or overdue, and any flagged (see flagged())."""
     ids = _in_review_queue(user).values("pk")
+    return review_rows().filter(pk__in=ids).order_by("next_review_on", "submitted_at", "pk")
+
+
+def review_rows() -> QuerySet[Initiative]:
+    """What a row of the review queue shows; a page's rows are read by their keys from this, once review_queue()
+    has chosen and ordered them (qiportal.paging.page_by_ids)."""
     return (
-        Initiative.objects.filter(pk__in=ids)
-        .select_related("lead", "sponsor", "priority", "directorate")
+        Initiative.objects.select_related("lead", "sponsor", "priority", "directorate")
         .prefetch_related(Prefetch("wards", queryset=Ward.objects.only("pk", "name", "slug", "directorate_id")))
         .annotate(is_flagged=flagged())
-        .order_by("next_review_on", "submitted_at", "pk")
     )
 
 

@@ -86,7 +86,8 @@ def _review_queue_context(request) -> dict:
     # Paged: a trust-wide sponsor or admin may have hundreds waiting; the groups split each page.
     # Counted as the header counts it: cheaper than counting the annotated, ordered queryset.
     total = selectors.review_total_for(request)
-    page = page_by_ids(selectors.review_queue(request.user), 50, request.GET.get("page"), count=total)
+    queue = selectors.review_queue(request.user)
+    page = page_by_ids(queue, 50, request.GET.get("page"), count=total, rows=selectors.review_rows())
     queue = list(page)
     today = timezone.localdate()
     groups = {

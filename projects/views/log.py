@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET
 
 from projects import selectors
 from projects.filters import PortfolioFilter
-from projects.models import Decision, Status
+from projects.models import Decision, Initiative, Status
 from qiportal import exports, permissions
 from qiportal.paging import page_by_ids
 
@@ -18,7 +18,7 @@ K = Decision.Kind
 def portfolio(request):
     export = request.GET.get("export")
     if export in ("csv", "xlsx"):
-        return _export(_portfolio_rows(request)[1], export)
+        return _export(selectors.portfolio_rows(_filtered(request)[1]), export)
     context = {
         **_portfolio_context(request),
         "can_create": permissions.can_create_initiative(request.user),
@@ -27,24 +27,27 @@ def portfolio(request):
     return render(request, "projects/initiative_list.html", context)
 
 
-def _portfolio_rows(request):
+def _filtered(request):
+    """The filter form and the initiatives it keeps of those this person may see, in the chosen order."""
     filterset = PortfolioFilter(request.GET or None, queryset=selectors.portfolio(request.user))
     queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
     if not request.GET.get("sort"):
         queryset = queryset.order_by("-updated_at", "-pk")
-    return filterset, selectors.portfolio_rows(queryset), queryset
+    return filterset, queryset
 
 
 def _portfolio_context(request) -> dict:
-    filterset, rows, queryset = _portfolio_rows(request)
+    filterset, queryset = _filtered(request)
     counts = selectors.status_counts(queryset)
+    shown = selectors.portfolio_rows(Initiative.objects.all())
     query = request.GET.copy()
     query.pop("page", None)
     return {
         "filter": filterset,
         "filter_form": filterset.form,
-        # Counted with the status tabs: the paginator needs no COUNT query of its own.
-        "page": page_by_ids(rows, 25, request.GET.get("page"), count=counts["total"]),
+        # Counted with the status tabs: the paginator needs no COUNT query of its own. The page's rows are read
+        # by their keys, with what a row shows.
+        "page": page_by_ids(queryset, 25, request.GET.get("page"), count=counts["total"], rows=shown),
         "counts": counts,
         "status_rows": [(value, label, counts[value]) for value, label in Status.choices],
         "query": query.urlencode(),

@@ -55,3 +55,38 @@ def test_a_count_the_caller_already_has_spares_the_count_query(people):
 def test_an_empty_list_gives_an_empty_first_page(db):
     page = page_by_ids(listed(), 3, "4")
     assert list(page) == [] and page.number == 1
+
+
+def test_the_count_comes_with_the_pages_keys_so_the_filter_is_asked_once(people):
+    with CaptureQueriesContext(connection) as queries:
+        page = page_by_ids(listed(), 3, "3")
+        rows = list(page)
+    assert [person.username for person in rows] == ["p00"]
+    assert (page.number, page.paginator.num_pages, page.paginator.count) == (3, 3, 7)
+    assert len(queries) == 2  # the keys with the count of all, then the rows
+    assert not any("COUNT(*)" in query["sql"] for query in queries)
+
+
+def test_rows_read_by_their_keys_alone_bring_what_they_show(people):
+    shown = User.objects.select_related("directorate").annotate(shown=Concat(F("username"), Value("?")))
+    with CaptureQueriesContext(connection) as queries:
+        page = page_by_ids(listed(), 3, "1", rows=shown)
+        rows = list(page)
+    assert [person.shown for person in rows] == ["p06?", "p05?", "p04?"]  # the list's order, the rows' annotation
+    assert "LIKE" in queries[0]["sql"] and "LIKE" not in queries[-1]["sql"]  # the filter asked once, for the keys
+    assert len({person.directorate.name for person in rows}) == 1
+
+
+def test_rows_outside_the_list_are_never_read_however_wide_the_rows_queryset(people):
+    outsider = UserFactory(username="zz-outsider")
+    page = page_by_ids(listed(), 10, "1", rows=User.objects.all())
+    assert outsider not in list(page) and page.paginator.count == 7
+
+
+def test_a_distinct_list_is_counted_without_its_repeats(people):
+    for person in people[:2]:
+        person.groups.create(name=f"group of {person.username}")
+        person.groups.create(name=f"second group of {person.username}")
+    repeated = User.objects.filter(username__startswith="p", groups__name__contains="group").order_by("username")
+    page = page_by_ids(repeated.distinct(), 10, "1")
+    assert page.paginator.count == 2 and [person.username for person in page] == ["p00", "p01"]
