@@ -6,9 +6,10 @@ can sort and cut the page (the board's and the review queue's first pages spent 
 this at the scale trust, issue 15). Here the sort touches only the listed table and what the order needs; the
 joins, annotations and prefetches then run for the page's rows alone.
 
-The list's filter (who may see what, the person's choices) is worked out once: the page's keys come with the
-count of all rows (a window count), and the rows are read by their keys alone when the caller says how
-(`rows`). A directorate's board asked its filter three times, about 12 ms each at the scale trust.
+The list's filter (who may see what, the person's choices) is not worked out again for the page's rows when the
+caller says how to read them by their keys alone (`rows`), and, unless the caller has counted the list already,
+the count of all rows comes beside the page's keys (a window count). A directorate's board asked its filter three
+times a view, about 12 ms each at the scale trust; now once.
 """
 
 from django.core.paginator import Page, Paginator
