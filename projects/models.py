@@ -168,7 +168,13 @@ class Initiative(models.Model):
     class Meta:
         ordering = ["-updated_at", "-pk"]
         indexes = [
-            models.Index(fields=["status", "next_review_on"], name="initiative_review"),
+            # The review queue's columns, and its flags carried in the index (PostgreSQL), so the header's count
+            # of reviews on every reviewer's page reads the index alone, never the initiatives' rows.
+            models.Index(
+                fields=["status", "next_review_on"],
+                include=["flagged_for_attention", "is_stalled", "on_overloaded_ward"],
+                name="initiative_review",
+            ),
             models.Index(fields=["sponsor", "status"], name="initiative_sponsor"),
             models.Index(fields=["lead", "status"], name="initiative_lead"),
             models.Index(fields=["directorate", "status"], name="initiative_directorate"),

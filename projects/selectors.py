@@ -60,18 +60,20 @@ def flagged() -> Q:
     )
 
 
-def _in_review_queue(user: User) -> QuerySet[Initiative]:
+def _in_review_queue(user: User, initiatives: QuerySet[Initiative] | None = None) -> QuerySet[Initiative]:
+    """Of `initiatives` (all by default), those in this person's review queue."""
     soon = timezone.localdate() + timedelta(days=7)
-    base = permissions.reviewable_initiatives(user, Initiative.objects.all())
-    return base.filter(
+    base = permissions.reviewable_initiatives(user, Initiative.objects.all() if initiatives is None else initiatives)
+    # Every part of the queue is submitted, live or paused: said first as well, it lets PostgreSQL read just that
+    # range of the review index (which carries the flags), a third of the time of testing every initiative.
+    return base.filter(status__in=(Status.SUBMITTED, Status.LIVE, Status.PAUSED)).filter(
         Q(status=Status.SUBMITTED) | Q(status__in=(Status.LIVE, Status.PAUSED), next_review_on__lte=soon) | flagged()
     )
 
 
 def review_queue(user: User) -> QuerySet[Initiative]:
     """Submitted proposals, live initiatives whose review is due or overdue, and any flagged (see flagged())."""
-    ids = _in_review_queue(user).values("pk")
-    return review_rows().filter(pk__in=ids).order_by("next_review_on", "submitted_at", "pk")
+    return _in_review_queue(user, review_rows()).order_by("next_review_on", "submitted_at", "pk")
 
 
 def review_rows() -> QuerySet[Initiative]:
