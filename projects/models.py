@@ -45,13 +45,17 @@ class Scope(models.TextChoices):
     TRUST = "trust", "Trust-wide"
 
 
+# Live and marked stalled by the nightly check: the dashboard's count, the log's filter, the sponsor's home and the
+# review queue's "flagged" rule all mean this.
+STALLED = Q(status=Status.LIVE, is_stalled=True)
+
+
 class InitiativeQuerySet(models.QuerySet):
     def live(self):
         return self.filter(status=Status.LIVE)
 
     def stalled(self):
-        """Live initiatives the nightly check marked stalled: what the dashboard counts and the log lists."""
-        return self.filter(status=Status.LIVE, is_stalled=True)
+        return self.filter(STALLED)
 
     def touching_ward(self, ward: Ward):
         return self.touching_wards([ward.pk], [ward.directorate_id])

@@ -111,11 +111,6 @@ def ward_live_loads(wards: Iterable[Ward] | None = None) -> dict[int, WardLoad]:
     return {ward.pk: _stored(ward, open_flags.get(ward.pk)) for ward in wards}
 
 
-def ward_live_load(ward: Ward) -> WardLoad:
-    """One ward's stored load, read from the ward instance given, and its open flag (one query)."""
-    return ward_live_loads([ward])[ward.pk]
-
-
 @dataclass(frozen=True)
 class Counted:
     """What a ward's load should be, counted from the initiatives themselves."""
@@ -225,15 +220,11 @@ def load_if_live(initiative: Initiative) -> list[LoadIfLive]:
     return [LoadIfLive(ward=ward, now=loads[ward.pk], after=loads[ward.pk].load + weight) for ward in wards]
 
 
-def flag_history(ward: Ward, limit: int = 20) -> list[OverloadFlag]:
-    """The ward's flags, newest first, each with `decision_log` (see with_decision_logs)."""
-    return with_decision_logs(ward.overload_flags.select_related("decided_by").order_by("-opened_at", "-pk")[:limit])
-
-
 def load_and_flag_history(ward: Ward, limit: int = 20) -> tuple[WardLoad, list[OverloadFlag]]:
-    """The ward's stored load and its flag history, from one read of its flags: a ward has one open flag at most
-    (a constraint), opened after every flag before it, so when there is one it heads the history."""
-    flags = flag_history(ward, limit)
+    """The ward's stored load and its flags, newest first, each with `decision_log` (see with_decision_logs), from
+    one read of its flags: a ward has one open flag at most (a constraint), opened after every flag before it, so
+    when there is one it heads the history."""
+    flags = with_decision_logs(ward.overload_flags.select_related("decided_by").order_by("-opened_at", "-pk")[:limit])
     open_flag = next((flag for flag in flags[:1] if flag.closed_at is None), None)
     return _stored(ward, open_flag), flags
 

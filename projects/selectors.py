@@ -15,7 +15,17 @@ from django.utils import timezone
 from simple_history.models import ModelChange
 from simple_history.utils import get_m2m_reverse_field_name
 
-from projects.models import ChangeIdea, Decision, Initiative, OverloadFlag, PdsaCycle, ProgressScore, Scope, Status
+from projects.models import (
+    STALLED,
+    ChangeIdea,
+    Decision,
+    Initiative,
+    OverloadFlag,
+    PdsaCycle,
+    ProgressScore,
+    Scope,
+    Status,
+)
 from qiportal import permissions
 from qiportal.models import User, Ward
 
@@ -55,7 +65,7 @@ def flagged() -> Q:
     reviews all ask this."""
     return (
         Q(status__in=(Status.LIVE, Status.PAUSED), flagged_for_attention=True)
-        | Q(status=Status.LIVE, is_stalled=True)
+        | STALLED
         | Q(status=Status.LIVE, on_overloaded_ward=True)  # stored: projects.overload.refresh_overload_marks
     )
 
@@ -87,8 +97,7 @@ def review_rows() -> QuerySet[Initiative]:
 
 
 def review_total(user: User) -> int:
-    """How many initiatives wait in this person's review queue (the header's count): one plain count, without the
-    queue's ordering and annotations, about a fifth of review_counts()'s cost."""
+    """How many initiatives wait in this person's review queue (the header's count): one plain count."""
     return _in_review_queue(user).order_by().count()
 
 
@@ -106,7 +115,7 @@ def review_counts(user: User) -> dict[str, int]:
     today = timezone.localdate()
     soon = today + timedelta(days=7)
     return (
-        review_queue(user)
+        _in_review_queue(user)
         .order_by()
         .aggregate(
             total=Count("pk"),

@@ -18,7 +18,7 @@ def load_pages_before_the_first_job(**kwargs) -> None:
     for it: jobs write links to pages."""
     import django
 
-    django.setup()  # Celery's Django fixup does this too; here it must come first
+    django.setup()  # a no-op in a worker, where Celery's Django fixup has set Django up; the views need it
     from qiportal.warmup import load_pages
 
     load_pages()

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from projects import jobs, services
 from projects.models import Decision, LoadWeights, OverloadFlag, Scope
-from projects.overload import ward_live_load
+from projects.overload import ward_live_loads
 from qiportal.models import Notification, NotificationKind
 from tests.factories import InitiativeFactory
 
@@ -29,7 +29,7 @@ def frozen():
 def stored_load(ward):
     """The load a page shows: read from the ward's row as it is now."""
     ward.refresh_from_db()
-    return ward_live_load(ward)
+    return ward_live_loads([ward])[ward.pk]
 
 
 def overload_notes():
